@@ -1,0 +1,1 @@
+"""The incident bot: a Slack-first incident manager for payment services."""

@@ -1,0 +1,78 @@
+"""The severity policy: defaults from DESIGN.md, operator overrides in TOML, clear errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings
+from bot.policy import PolicyError, default_policy, format_duration, load_policy, parse_duration
+
+
+def test_defaults_follow_the_design_table() -> None:
+    p = default_policy()
+    assert [s.name for s in p.severities] == ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+    one, two, three, four = p.severities
+    assert (one.ack_sla, one.ack_breach, one.update_cadence, one.escalate) == (
+        timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=15), "declaration")
+    assert (two.ack_sla, two.ack_breach, two.update_cadence, two.escalate) == (
+        timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=30), "breach")
+    assert (three.ack_sla, three.update_cadence) == (timedelta(hours=4), timedelta(hours=4))
+    assert (four.ack_sla, four.update_cadence, four.escalate) == (None, None, "never")
+    assert one.impact.startswith("Major outage")
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [("90s", 90), ("15m", 900), ("4h", 14400), ("2d", 172800),
+                                              (" 5 m ", 300), (30, 30)])
+def test_durations(raw: object, seconds: int) -> None:
+    assert parse_duration(raw) == timedelta(seconds=seconds)
+    assert parse_duration(format_duration(timedelta(seconds=seconds))) == timedelta(seconds=seconds)
+
+
+def test_none_is_no_duration() -> None:
+    assert parse_duration("none") is None and format_duration(None) == "none"
+
+
+def test_an_override_changes_only_what_it_names(tmp_path: Path) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text('[severity.SEV-2]\nupdate_cadence = "20m"\nimpact = "Some payments failing"\n')
+    p = load_policy(f)
+    assert p.severity(2).update_cadence == timedelta(minutes=20)
+    assert p.severity(2).impact == "Some payments failing"
+    assert p.severity(2).ack_sla == timedelta(minutes=15)
+    assert p.severity(1) == default_policy().severity(1)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[severity.SEV-2]\nupdate_cadence = "30x"\n', "severity.SEV-2.update_cadence: '30x' is not a duration"),
+    ('[severity.SEV-1]\ncolour = "red"\n', "severity.SEV-1.colour"),
+    ('[severity.SEV-1]\nescalate = "sometimes"\n', "severity.SEV-1.escalate"),
+    ('[severity.P1]\nlabel = "x"\n', "severity.P1: severities are named SEV-1 .. SEV-9"),
+    ('[paging]\nx = 1\n', "unknown key 'paging'"),
+    ("[severity.SEV-1\n", "not valid TOML"),
+])
+def test_a_bad_file_names_the_key(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text(content)
+    with pytest.raises(PolicyError, match=message.replace(".", r"\.").replace("(", r"\(")) as exc:
+        load_policy(f)
+    assert str(f) in str(exc.value)
+
+
+def test_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="no such file"):
+        load_policy(tmp_path / "nope.toml")
+
+
+def test_settings_from_env(tmp_path: Path) -> None:
+    f = tmp_path / "p.toml"
+    f.write_text('[severity.SEV-1]\nack_sla = "3m"\n')
+    s = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "http://127.0.0.1:9/api",
+                           "PORT": "8080", "INCIDENT_POLICY": str(f), "INCIDENT_ANNOUNCE_CHANNEL": "C1"})
+    assert s.slack_api_url == "http://127.0.0.1:9/api/" and s.port == 8080 and s.announce_channel == "C1"
+    assert s.policy.severity(1).ack_sla == timedelta(minutes=3)
+    assert Settings.from_env({}).database_url == "sqlite+aiosqlite:///./incidents.db"
+    with pytest.raises(ConfigError, match="PORT='eighty'"):
+        Settings.from_env({"PORT": "eighty"})
