@@ -1,0 +1,152 @@
+"""The durable jobs table: enqueue in the caller's transaction, claim with a lease, finish or retry.
+
+A service writes its Slack effects as jobs in the same transaction as the state change, so a crash
+or a Slack outage never loses one. Workers claim due jobs atomically: PostgreSQL skips rows another
+worker has locked (FOR UPDATE SKIP LOCKED); SQLite serialises writers (BEGIN IMMEDIATE), so the
+conditional update of the lease is atomic there. A job whose lease runs out (its worker died) is
+claimed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy import event
+
+from bot.clock import utc
+from models import Job
+from models.db import Sessionmaker
+
+WAKE = "wake_worker"  # session.info key of the callback that wakes the worker after a commit
+_ENQUEUED = "jobs_enqueued"
+
+
+class Notifier:
+    """Wakes a sleeping worker in this process when a transaction that enqueued jobs commits."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    def wake(self) -> None:
+        self.event.set()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(_ENQUEUED, False):
+        wake: Callable[[], None] | None = session.info.get(WAKE)
+        if wake is not None:
+            wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_ENQUEUED, None)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    kind: str,
+    now: datetime,
+    incident_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    due_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 8,
+) -> None:
+    """Add a job to the caller's transaction. With a dedupe_key, a second job with the same key
+    (pending or already run) is silently not added: that is what makes a reminder fire once."""
+    now = utc(now)
+    values = dict(
+        kind=kind, incident_id=incident_id, payload=payload or {}, due_at=utc(due_at) if due_at else now,
+        state="pending", attempts=0, max_attempts=max_attempts, dedupe_key=dedupe_key, created_at=now,
+    )
+    if dedupe_key is None:
+        session.add(Job(**values))
+    else:
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Job).values(**values)
+        await session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    session.info[_ENQUEUED] = True
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    incident_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    created_at: datetime
+
+
+async def claim(sessionmaker: Sessionmaker, *, worker_id: str, now: datetime, lease: timedelta,
+                limit: int) -> list[ClaimedJob]:
+    now = utc(now)
+    due = (
+        select(Job.id)
+        .where(Job.state == "pending", Job.due_at <= now,
+               or_(Job.locked_until.is_(None), Job.locked_until <= now))
+        .order_by(Job.due_at, Job.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(Job)
+        .where(Job.id.in_(due.scalar_subquery()))
+        .values(locked_by=worker_id, locked_until=now + lease, attempts=Job.attempts + 1)
+        .returning(Job.id, Job.kind, Job.incident_id, Job.payload, Job.attempts, Job.max_attempts,
+                   Job.created_at)
+        .execution_options(synchronize_session=False)
+    )
+    async with sessionmaker() as session, session.begin():
+        rows = (await session.execute(stmt)).all()
+    jobs = [ClaimedJob(*row) for row in rows]
+    return sorted(jobs, key=lambda j: j.id)
+
+
+def _owned(job_id: int, worker_id: str) -> Any:
+    return and_(Job.id == job_id, Job.locked_by == worker_id)
+
+
+async def mark_done(session: AsyncSession, job: ClaimedJob, *, worker_id: str, now: datetime) -> bool:
+    """Finish a job in the caller's transaction; False if this worker no longer holds its lease."""
+    res = await session.execute(
+        update(Job).where(_owned(job.id, worker_id))
+        .values(state="done", finished_at=utc(now), locked_by=None, locked_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return res.rowcount == 1
+
+
+async def reschedule(session: AsyncSession, job: ClaimedJob, *, worker_id: str, due_at: datetime,
+                     error: str, count_attempt: bool = True) -> None:
+    values: dict[str, Any] = dict(due_at=utc(due_at), locked_by=None, locked_until=None, last_error=error[:2000])
+    if not count_attempt:
+        values["attempts"] = Job.attempts - 1
+    await session.execute(update(Job).where(_owned(job.id, worker_id)).values(**values)
+                          .execution_options(synchronize_session=False))
+
+
+async def mark_failed(session: AsyncSession, job: ClaimedJob, *, worker_id: str, now: datetime, error: str) -> None:
+    await session.execute(
+        update(Job).where(_owned(job.id, worker_id))
+        .values(state="failed", finished_at=utc(now), locked_by=None, locked_until=None, last_error=error[:2000])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def next_due(sessionmaker: Sessionmaker) -> datetime | None:
+    async with sessionmaker() as session:
+        return (await session.execute(
+            select(func.min(Job.due_at)).where(Job.state == "pending"))).scalar_one_or_none()
