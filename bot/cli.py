@@ -1,0 +1,110 @@
+"""`incident-bot` (also `python -m bot`): serve | worker | demo | db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.policy import PolicyError
+from bot.runtime import Runtime, run_worker, serve
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="incident-bot", description="A Slack-first incident manager for payment teams.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the bot (HTTP; Socket Mode when SLACK_APP_TOKEN is set)",
+                           description="Run the bot: POST /slack/events and GET /healthz on PORT, Socket Mode when "
+                                       "SLACK_APP_TOKEN is set, and the job worker in the same process.")
+    serve.add_argument("--no-worker", action="store_true", help="do not run the job worker in this process")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT, else 3000)")
+    sub.add_parser("worker", help="run the job worker alone",
+                   description="Run only the durable job worker (for deployments that scale acks and jobs apart).")
+    sub.add_parser("demo", help="play an incident against a local Slack emulator",
+                   description="Start the bot against the built-in Slack emulator with a fake clock and play a "
+                               "whole payment incident, printing what people would see. Needs no token or network.")
+    db = sub.add_parser("db", help="database commands", description="Database commands.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="migrate the database to the latest schema",
+                      description="Apply every pending migration to DATABASE_URL.")
+    return p
+
+
+def _settings() -> Settings:
+    load_dotenv(override=False)
+    return Settings.from_env()
+
+
+async def _prepare_database(settings: Settings) -> None:
+    from models.db import is_sqlite
+    from models.migrate import is_up_to_date, upgrade
+
+    if is_sqlite(settings.database_url):
+        await upgrade(settings.database_url)  # the embedded default keeps itself current
+    elif not await is_up_to_date(settings.database_url):
+        raise ConfigError("The database schema is behind this version: run `incident-bot db upgrade` first.")
+
+
+async def _run(settings: Settings, main: Callable[[Runtime, asyncio.Event], Awaitable[None]]) -> None:
+    """Check the token and the schema, assemble the bot, run `main` until SIGINT or SIGTERM."""
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN must be set (see .env.example)")
+    await _prepare_database(settings)
+    rt = Runtime.create(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await main(rt, stop)
+    finally:
+        await rt.close()
+
+
+async def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    if args.port:
+        settings = replace(settings, port=args.port)
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET must be set for HTTP mode (or SLACK_APP_TOKEN for Socket Mode)")
+    await _run(settings, lambda rt, stop: serve(rt, host=args.host, with_worker=not args.no_worker, stop=stop))
+
+
+async def _worker(settings: Settings) -> None:
+    await _run(settings, run_worker)
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    from models.migrate import current_revision, upgrade
+
+    await upgrade(settings.database_url)
+    print(f"database at revision {await current_revision(settings.database_url)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from bot.demo import main as demo_main
+
+            return asyncio.run(demo_main())
+        settings = _settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if args.command == "serve":
+            asyncio.run(_serve(settings, args))
+        elif args.command == "worker":
+            asyncio.run(_worker(settings))
+        elif args.command == "db":
+            asyncio.run(_db_upgrade(settings))
+    except (ConfigError, PolicyError) as exc:
+        print(f"incident-bot: {exc}", file=sys.stderr)
+        return 2
+    return 0

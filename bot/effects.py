@@ -1,0 +1,265 @@
+"""Job kind → Web API calls. Each effect reads the incident as it is now, calls Slack, and records
+what Slack gave back (channel id, message ts) in the same transaction that finishes the job.
+
+An effect raises NotReady when something it needs does not exist yet (the channel is still being
+created); any Slack error propagates to the worker, which decides between retry and failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import text as t
+from bot.blocks import card as cards
+from bot.blocks.home import home_view
+from bot.clock import Clock, utc
+from bot.jobs import ClaimedJob, enqueue, mark_done
+from bot.policy import Policy
+from bot.services.incidents import list_open
+from bot.services.naming import channel_name
+from models import Incident, IncidentMember, TimelineEvent
+from models.db import Sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+class NotReady(Exception):
+    """A prerequisite is missing for now (e.g. the channel); try again shortly without counting it."""
+
+
+class GaveUp(Exception):
+    """The effect cannot succeed, however often it is retried."""
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code, or the HTTP status when the answer was not JSON (a 5xx page)."""
+    data = exc.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"HTTP {exc.response.status_code}"
+
+
+@dataclass
+class JobContext:
+    job: ClaimedJob
+    client: AsyncWebClient
+    sessionmaker: Sessionmaker
+    clock: Clock
+    policy: Policy
+    worker_id: str
+    finished: bool = field(default=False)
+
+    async def incident(self) -> Incident:
+        async with self.sessionmaker() as session:
+            inc = await session.get(Incident, self.job.incident_id)
+        if inc is None:
+            raise GaveUp(f"incident {self.job.incident_id} no longer exists")
+        return inc
+
+    @asynccontextmanager
+    async def finish(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that also marks the job done: what the effect records and the job's
+        completion commit together, or neither does."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+            if not await mark_done(session, self.job, worker_id=self.worker_id, now=self.clock.now()):
+                raise GaveUp("lost the job's lease while running it")
+        self.finished = True
+
+
+def _channel(inc: Incident) -> str:
+    if not inc.channel_id:
+        raise NotReady(f"{inc.key} has no channel yet")
+    return inc.channel_id
+
+
+async def _timeline(session: AsyncSession, ctx: JobContext, inc: Incident, kind: str, text: str,
+                    data: dict[str, Any] | None = None) -> None:
+    assert inc.id is not None
+    session.add(TimelineEvent(incident_id=inc.id, at=utc(ctx.clock.now()), actor="bot", kind=kind,
+                              text=text, data=data or {}, via="system"))
+
+
+async def create_channel(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    if inc.channel_id:
+        return
+    for attempt in range(25):
+        name = channel_name(inc.number, inc.title, attempt)
+        try:
+            resp = await ctx.client.conversations_create(name=name, is_private=inc.private)
+            break
+        except SlackApiError as exc:
+            if slack_error(exc) != "name_taken":
+                raise
+    else:
+        raise GaveUp(f"every channel name for {inc.key} is taken")
+    channel_id, channel = resp["channel"]["id"], resp["channel"]["name"]
+    now = ctx.clock.now()
+    async with ctx.finish() as session:
+        fresh = await session.get(Incident, inc.id)
+        assert fresh is not None
+        fresh.channel_id, fresh.channel_name = channel_id, channel
+        await _timeline(session, ctx, fresh, "channel_created", f"Channel <#{channel_id}> created")
+        members = (await session.execute(
+            select(IncidentMember.user_id).where(IncidentMember.incident_id == inc.id))).scalars().all()
+        await enqueue(session, kind="invite", incident_id=inc.id, now=now, payload={"users": sorted(members)})
+        await enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
+        await enqueue(session, kind="post_card", incident_id=inc.id, now=now)
+        if fresh.announce_channel:
+            await enqueue(session, kind="announce", incident_id=inc.id, now=now)
+        reply = ctx.job.payload.get("reply") or {}
+        await enqueue(session, kind="respond", incident_id=inc.id, now=now,
+                      payload={**reply, "text": f":white_check_mark: *{fresh.key}* is ready in <#{channel_id}>."})
+
+
+async def invite(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    channel = _channel(inc)
+    problems = []
+    for user in ctx.job.payload.get("users", []):
+        try:
+            await ctx.client.conversations_invite(channel=channel, users=user)
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            if error in ("already_in_channel", "cant_invite_self"):
+                continue
+            if error in ("user_not_found", "user_is_restricted", "cant_invite", "user_is_ultra_restricted"):
+                problems.append((user, error))
+                continue
+            raise
+    async with ctx.finish() as session:
+        for user, error in problems:
+            await _timeline(session, ctx, inc, "invite_failed", f"Could not invite {t.user(user)}: {error}")
+
+
+async def set_topic(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    await ctx.client.conversations_setTopic(channel=_channel(inc), topic=cards.topic(inc, ctx.policy))
+
+
+async def post_card(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    channel = _channel(inc)
+    blocks, text = cards.card(inc, ctx.policy), cards.card_text(inc, ctx.policy)
+    if inc.card_ts:  # posted before a crash that lost the job's completion: update, never repost
+        await ctx.client.chat_update(channel=channel, ts=inc.card_ts, text=text, blocks=blocks)
+        return
+    resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    async with ctx.finish() as session:
+        fresh = await session.get(Incident, inc.id)
+        assert fresh is not None
+        fresh.card_ts = resp["ts"]
+        await enqueue(session, kind="pin_card", incident_id=inc.id, now=ctx.clock.now())
+
+
+async def pin_card(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    try:
+        await ctx.client.pins_add(channel=_channel(inc), timestamp=inc.card_ts)
+    except SlackApiError as exc:
+        if slack_error(exc) != "already_pinned":
+            raise
+
+
+async def refresh_card(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    channel = _channel(inc)
+    if not inc.card_ts:
+        raise NotReady(f"{inc.key} has no card yet")
+    await ctx.client.chat_update(channel=channel, ts=inc.card_ts, text=cards.card_text(inc, ctx.policy),
+                                 blocks=cards.card(inc, ctx.policy))
+
+
+async def post_channel(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    await ctx.client.chat_postMessage(channel=_channel(inc), text=ctx.job.payload["text"])
+
+
+async def post_update(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    p = ctx.job.payload
+    text, blocks = cards.update_message(inc, ctx.policy, actor=p["actor"], text=p["text"],
+                                        next_steps=p.get("next_steps"), status=p["status"])
+    await ctx.client.chat_postMessage(channel=_channel(inc), text=text, blocks=blocks)
+
+
+async def announce(ctx: JobContext) -> None:
+    inc = await ctx.incident()
+    if not inc.announce_channel or inc.announce_ts:
+        return
+    text = cards.announcement(inc, ctx.policy)
+    try:
+        resp = await ctx.client.chat_postMessage(channel=inc.announce_channel, text=text)
+    except SlackApiError as exc:
+        if slack_error(exc) != "not_in_channel":
+            raise
+        # A public announcement channel the bot was never added to: join it, then post.
+        await ctx.client.conversations_join(channel=inc.announce_channel)
+        resp = await ctx.client.chat_postMessage(channel=inc.announce_channel, text=text)
+    async with ctx.finish() as session:
+        fresh = await session.get(Incident, inc.id)
+        assert fresh is not None
+        fresh.announce_ts = resp["ts"]
+
+
+async def respond(ctx: JobContext) -> None:
+    """Tell one user something privately: through the command's response_url while it lives,
+    else by DM (a response_url expires after 30 minutes and five uses)."""
+    p = ctx.job.payload
+    url = p.get("response_url")
+    if url:
+        resp = await AsyncWebhookClient(url).send(text=p["text"], response_type="ephemeral")
+        if resp.status_code == 200:
+            return
+        if resp.status_code == 429 or resp.status_code >= 500:
+            raise ConnectionError(f"response_url answered HTTP {resp.status_code}")
+    if p.get("user"):
+        await ctx.client.chat_postMessage(channel=p["user"], text=p["text"])
+
+
+async def publish_home(ctx: JobContext) -> None:
+    user = ctx.job.payload["user"]
+    async with ctx.sessionmaker() as session:
+        visible = await list_open(session, viewer=user)
+    await ctx.client.views_publish(user_id=user, view=home_view(visible, ctx.policy, ctx.clock.now()))
+
+
+EFFECTS: dict[str, Callable[[JobContext], Awaitable[None]]] = {
+    "create_channel": create_channel,
+    "invite": invite,
+    "set_topic": set_topic,
+    "post_card": post_card,
+    "pin_card": pin_card,
+    "refresh_card": refresh_card,
+    "post_channel": post_channel,
+    "post_update": post_update,
+    "announce": announce,
+    "respond": respond,
+    "publish_home": publish_home,
+}
+
+# What a failed job means to a person reading the timeline.
+DESCRIPTIONS = {
+    "create_channel": "create the incident channel",
+    "invite": "invite people to the channel",
+    "set_topic": "set the channel topic",
+    "post_card": "post the summary card",
+    "pin_card": "pin the summary card",
+    "refresh_card": "update the summary card",
+    "post_channel": "post a message in the channel",
+    "post_update": "post an update",
+    "announce": "announce the incident",
+    "respond": "send a private reply",
+    "publish_home": "refresh the Home tab",
+}

@@ -1,0 +1,89 @@
+"""Assembling a running bot: engine, sessions, Web API client, Bolt app, worker, HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import build_app, make_client
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.jobs import WAKE, Notifier
+from bot.worker import Worker
+from handlers.web import make_web_app
+from models.db import Sessionmaker, make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: Sessionmaker
+    client: AsyncWebClient
+    clock: Clock
+    notifier: Notifier
+    app: AsyncApp
+    worker: Worker
+
+    @classmethod
+    def create(cls, settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None,
+               engine: AsyncEngine | None = None) -> Runtime:
+        clock = clock or SystemClock()
+        notifier = Notifier()
+        engine = engine or make_engine(settings.database_url)
+        sessionmaker = make_sessionmaker(engine, info={WAKE: notifier.wake})
+        client = client or make_client(settings)
+        app = build_app(settings, client, sessionmaker, clock, notifier)
+        worker = Worker(sessionmaker=sessionmaker, clock=clock, client=client, policy=settings.policy,
+                        notifier=notifier)
+        return cls(settings, engine, sessionmaker, client, clock, notifier, app, worker)
+
+    def web_app(self) -> web.Application:
+        return make_web_app(self.app, self.sessionmaker)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
+                stop: asyncio.Event | None = None) -> None:
+    """HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set; the worker runs alongside unless told not to."""
+    stop = stop or asyncio.Event()
+    tasks = []
+    if with_worker:
+        tasks.append(asyncio.create_task(rt.worker.run_forever(stop)))
+    runner: web.AppRunner | None = None
+    socket_handler = None
+    try:
+        if rt.settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(rt.app, rt.settings.slack_app_token)
+            await socket_handler.connect_async()
+            log.info("connected to Slack in Socket Mode")
+        # The HTTP server also runs in Socket Mode, for /healthz and the routes later issues add.
+        runner = web.AppRunner(rt.web_app())
+        await runner.setup()
+        await web.TCPSite(runner, host, rt.settings.port).start()
+        log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, rt.settings.port)
+        await stop.wait()
+    finally:
+        stop.set()
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        if runner is not None:
+            await runner.cleanup()
+        for task in tasks:
+            await task
+
+
+async def run_worker(rt: Runtime, stop: asyncio.Event) -> None:
+    await rt.worker.run_forever(stop)

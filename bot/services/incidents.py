@@ -1,0 +1,328 @@
+"""Incident state changes: declare, severity, status, roles, updates, resolve, membership, listing.
+
+Each function runs in the caller's session, writes the change, its timeline row and the Slack
+effects it needs (as jobs) together; the caller commits once. Effects render the incident as it is
+when they run, so a card refresh queued behind another change still shows the latest state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import text as t
+from bot.clock import Clock, utc
+from bot.errors import InvalidInput, InvalidTransition, NotFound, NotInIncidentChannel
+from bot.jobs import enqueue
+from bot.policy import Policy
+from models import ROLES, STATUSES, Counter, Incident, IncidentMember, TimelineEvent
+
+OPEN_STATUSES = ("investigating", "identified", "mitigated")
+SETTABLE_STATUSES = ("investigating", "identified", "mitigated", "resolved")
+SOURCES: dict[str, str] = {
+    "monitoring": "Monitoring alert",
+    "synthetic": "Synthetic payment test",
+    "customer": "Customer report",
+    "merchant": "Merchant complaint",
+    "internal": "Internal QA / engineering",
+}
+MAX_TITLE = 150
+MAX_SURFACE = 150
+MAX_UPDATE = 3000
+
+
+@dataclass(frozen=True)
+class Change:
+    incident: Incident
+    changed: bool
+
+
+# -- lookups -----------------------------------------------------------------
+
+async def get(session: AsyncSession, incident_id: int) -> Incident:
+    inc = await session.get(Incident, incident_id)
+    if inc is None:
+        raise NotFound(f"There is no incident with id {incident_id}.")
+    return inc
+
+
+async def get_by_number(session: AsyncSession, number: int) -> Incident:
+    inc = (await session.execute(select(Incident).where(Incident.number == number))).scalar_one_or_none()
+    if inc is None:
+        raise NotFound(f"There is no INC-{number}.")
+    return inc
+
+
+async def for_channel(session: AsyncSession, channel_id: str | None) -> Incident:
+    inc = None
+    if channel_id:
+        inc = (await session.execute(select(Incident).where(Incident.channel_id == channel_id))).scalar_one_or_none()
+    if inc is None:
+        raise NotInIncidentChannel(
+            "This works only inside an incident channel. Run it in the incident's channel, "
+            "or `/incident list` to find it.")
+    return inc
+
+
+async def list_open(session: AsyncSession, *, viewer: str) -> list[Incident]:
+    """Open incidents, newest first; a private one only when the viewer is in its channel."""
+    member = select(IncidentMember.incident_id).where(IncidentMember.user_id == viewer)
+    rows = await session.execute(
+        select(Incident)
+        .where(Incident.status.in_(OPEN_STATUSES), or_(Incident.private.is_(False), Incident.id.in_(member)))
+        .order_by(Incident.number.desc())
+    )
+    return list(rows.scalars())
+
+
+async def timeline(session: AsyncSession, incident_id: int) -> list[TimelineEvent]:
+    rows = await session.execute(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id)
+                                 .order_by(TimelineEvent.at, TimelineEvent.id))
+    return list(rows.scalars())
+
+
+# -- parsing helpers shared by commands and modals ----------------------------------
+
+def parse_severity(raw: str, policy: Policy) -> int | None:
+    """`sev1`, `SEV-1`, `sev-1`, `1` → 1; anything else → None."""
+    s = raw.strip().lower().replace("sev-", "").replace("sev", "").strip()
+    if s.isdigit() and int(s) in policy.levels:
+        return int(s)
+    return None
+
+
+def severity_forms(policy: Policy) -> str:
+    n = policy.levels[0]
+    return f"`sev{n}`, `SEV-{n}`, `sev-{n}` or `{n}` (levels {policy.levels[0]}–{policy.levels[-1]})"
+
+
+def _check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput("Give the incident a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"Keep the title to {MAX_TITLE} characters (this one has {len(title)}).", field="title")
+    return title
+
+
+def _check_severity(severity: int | None, policy: Policy) -> int:
+    if severity is None or severity not in policy.levels:
+        raise InvalidInput("Choose a severity.", field="severity")
+    return severity
+
+
+# -- internals --------------------------------------------------------------------------
+
+async def _next_number(session: AsyncSession) -> int:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
+    stmt = ins.values(name="incident", value=1).on_conflict_do_update(
+        index_elements=["name"], set_={"value": Counter.value + 1}).returning(Counter.value)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def _add_member(session: AsyncSession, incident_id: int, user_id: str) -> None:
+    if await session.get(IncidentMember, (incident_id, user_id)) is None:
+        session.add(IncidentMember(incident_id=incident_id, user_id=user_id))
+
+
+def _event(inc: Incident, now: datetime, actor: str, kind: str, text: str, via: str,
+           data: dict[str, Any] | None = None) -> TimelineEvent:
+    assert inc.id is not None
+    return TimelineEvent(incident_id=inc.id, at=now, actor=actor, kind=kind, text=text, data=data or {}, via=via)
+
+
+async def _announce_change(session: AsyncSession, inc: Incident, now: datetime, line: str, *,
+                           topic: bool) -> None:
+    """The effects every visible change shares: the card in place, the topic, a line in the channel."""
+    await enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
+    if topic:
+        await enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
+    await enqueue(session, kind="post_channel", incident_id=inc.id, now=now, payload={"text": line})
+
+
+def _require_open(inc: Incident) -> None:
+    if inc.status == "closed":
+        raise InvalidTransition(f"{inc.key} is closed; its review is done and it can no longer change.")
+
+
+# -- the changes ---------------------------------------------------------------------------
+
+async def declare(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    policy: Policy,
+    title: str,
+    severity: int | None,
+    declared_by: str,
+    source: str = "internal",
+    surface: str | None = None,
+    commander_id: str | None = None,
+    private: bool = False,
+    announce_channel: str | None = None,
+    reply: dict[str, str] | None = None,
+    tell_declarer: bool = False,
+    via: str = "command",
+) -> Incident:
+    """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
+    to tell the declarer the channel is ready (a response_url, or a DM when it has expired);
+    `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently)."""
+    title = _check_title(title)
+    severity = _check_severity(severity, policy)
+    if source not in SOURCES:
+        raise InvalidInput(f"Unknown detection source {source!r}.", field="source")
+    surface = " ".join((surface or "").split()) or None
+    if surface and len(surface) > MAX_SURFACE:
+        raise InvalidInput(f"Keep the payment surface to {MAX_SURFACE} characters.", field="surface")
+    now = utc(clock.now())
+    commander_id = commander_id or declared_by
+    inc = Incident(
+        number=await _next_number(session), title=title, severity=severity, source=source, surface=surface,
+        private=private, declared_by=declared_by, commander_id=commander_id, created_at=now, updated_at=now,
+        announce_channel=None if private else announce_channel,
+    )
+    session.add(inc)
+    await session.flush()
+    assert inc.id is not None
+    for uid in {declared_by, commander_id}:
+        await _add_member(session, inc.id, uid)
+    sev = policy.severity(severity)
+    session.add(_event(inc, now, declared_by, "declared",
+                       f"Declared {sev.name} by {t.user(declared_by)}: {t.escape(title)}", via,
+                       {"severity": severity, "source": source, "surface": surface, "private": private,
+                        "commander": commander_id}))
+    reply = reply or {"user": declared_by}
+    if tell_declarer:
+        await enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={
+            **reply, "text": f":rotating_light: Declared *{inc.key}* ({sev.name}): {t.escape(title)}. "
+                             "Setting up its channel; the link follows."})
+    await enqueue(session, kind="create_channel", incident_id=inc.id, now=now, payload={"reply": reply},
+                  max_attempts=20)
+    return inc
+
+
+async def change_severity(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
+                          severity: int | None, actor: str, via: str) -> Change:
+    inc = await get(session, incident_id)
+    _require_open(inc)
+    severity = _check_severity(severity, policy)
+    if severity == inc.severity:
+        return Change(inc, False)
+    now = utc(clock.now())
+    old = policy.severity(inc.severity).name
+    new = policy.severity(severity).name
+    verb = "raised" if severity < inc.severity else "lowered"
+    inc.severity, inc.updated_at = severity, now
+    session.add(_event(inc, now, actor, "severity_changed", f"Severity {verb} from {old} to {new}", via,
+                       {"from": old, "to": new}))
+    await _announce_change(session, inc, now, f":rotating_light: {t.user(actor)} {verb} severity {old} → *{new}*",
+                           topic=True)
+    return Change(inc, True)
+
+
+async def change_status(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
+                        status: str, actor: str, via: str) -> Change:
+    status = status.strip().lower()
+    if status not in SETTABLE_STATUSES:
+        raise InvalidInput(f"Status is one of {', '.join(SETTABLE_STATUSES)}.", field="status")
+    inc = await get(session, incident_id)
+    _require_open(inc)
+    if status == inc.status:
+        return Change(inc, False)
+    now = utc(clock.now())
+    old = inc.status
+    inc.status, inc.updated_at = status, now
+    if status == "mitigated" and inc.mitigated_at is None:
+        inc.mitigated_at = now
+    if status == "resolved":
+        inc.resolved_at = now
+        kind, line = "resolved", f":white_check_mark: {t.user(actor)} resolved {inc.key}"
+    elif old == "resolved":
+        inc.resolved_at = None
+        kind, line = "reopened", f":arrows_counterclockwise: {t.user(actor)} reopened {inc.key} as *{status}*"
+    else:
+        kind, line = "status_changed", f":large_blue_circle: {t.user(actor)} changed status {old} → *{status}*"
+    session.add(_event(inc, now, actor, kind, f"Status changed from {old} to {status}", via,
+                       {"from": old, "to": status}))
+    await _announce_change(session, inc, now, line, topic=True)
+    return Change(inc, True)
+
+
+async def resolve(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, actor: str,
+                  via: str) -> Change:
+    return await change_status(session=session, clock=clock, policy=policy, incident_id=incident_id,
+                               status="resolved", actor=actor, via=via)
+
+
+async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, role: str,
+                      user_id: str | None, actor: str, via: str) -> Change:
+    if role not in ROLES:
+        raise InvalidInput(f"Role is one of {', '.join(ROLES)}.", field=role)
+    inc = await get(session, incident_id)
+    _require_open(inc)
+    column, title = ROLES[role]
+    old = getattr(inc, column)
+    if old == user_id:
+        return Change(inc, False)
+    now = utc(clock.now())
+    setattr(inc, column, user_id)
+    inc.updated_at = now
+    if user_id:
+        await _add_member(session, incident_id, user_id)
+        await enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [user_id]})
+        text = f"{t.user(user_id)} is now {title}"
+        line = f":bust_in_silhouette: {t.user(actor)} made {t.user(user_id)} *{title}*"
+    else:
+        text = f"{title} unassigned (was {t.user(old)})"
+        line = f":bust_in_silhouette: {t.user(actor)} unassigned {t.user(old)} as *{title}*"
+    session.add(_event(inc, now, actor, "role_assigned", text, via, {"role": role, "from": old, "to": user_id}))
+    await _announce_change(session, inc, now, line, topic=(role == "ic"))
+    return Change(inc, True)
+
+
+async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, actor: str,
+                      text: str, next_steps: str | None = None, status: str | None = None,
+                      via: str) -> Incident:
+    body = (text or "").strip()
+    if not body:
+        raise InvalidInput("Write what changed.", field="text")
+    if len(body) > MAX_UPDATE:
+        raise InvalidInput(f"Keep an update to {MAX_UPDATE} characters.", field="text")
+    steps = (next_steps or "").strip() or None
+    if steps and len(steps) > MAX_UPDATE:
+        raise InvalidInput(f"Keep next steps to {MAX_UPDATE} characters.", field="next_steps")
+    inc = await get(session, incident_id)
+    _require_open(inc)
+    if status and status != inc.status:
+        await change_status(session=session, clock=clock, policy=policy, incident_id=incident_id,
+                            status=status, actor=actor, via=via)
+    now = utc(clock.now())
+    inc.last_update_at = inc.updated_at = now
+    session.add(_event(inc, now, actor, "update", body, via,
+                       {"next_steps": steps, "status": inc.status}))
+    await enqueue(session, kind="post_update", incident_id=incident_id, now=now,
+                  payload={"actor": actor, "text": body, "next_steps": steps, "status": inc.status})
+    await enqueue(session, kind="refresh_card", incident_id=incident_id, now=now)
+    return inc
+
+
+async def record_membership(*, session: AsyncSession, channel_id: str, user_id: str, joined: bool) -> None:
+    """Follow member_joined_channel / member_left_channel so private listings match the channel."""
+    inc = (await session.execute(select(Incident).where(Incident.channel_id == channel_id))).scalar_one_or_none()
+    if inc is None or inc.id is None:
+        return
+    existing = await session.get(IncidentMember, (inc.id, user_id))
+    if joined and existing is None:
+        session.add(IncidentMember(incident_id=inc.id, user_id=user_id))
+    elif not joined and existing is not None:
+        await session.delete(existing)
+
+
+def status_label(status: str) -> str:
+    return status.capitalize() if status in STATUSES else status

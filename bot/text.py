@@ -1,0 +1,35 @@
+"""Turning user text into safe mrkdwn, and the small formats every message shares."""
+
+from __future__ import annotations
+
+import re
+
+_MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Make user text inert in mrkdwn: `<!channel>` and `<@U…>` stop being mentions, and a bare
+    `@here` gets a zero-width space so no client or `link_names` turns it into a ping."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
+
+
+def user(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "_unassigned_"
+
+
+def channel(channel_id: str | None, name: str | None = None) -> str:
+    if channel_id:
+        return f"<#{channel_id}>"
+    return f"#{name}" if name else "_no channel yet_"
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str) -> str:
+    """User text for plain_text objects, which Slack shows as typed: no entities to escape, but
+    angle brackets become look-alikes so the text can never be read as `<!channel>` anywhere."""
+    text = text.replace("<", "\u2039").replace(">", "\u203a")
+    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)

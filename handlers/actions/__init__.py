@@ -1,0 +1,30 @@
+"""Clicks on the summary card: action id → listener. Anything else (a link button) is acknowledged."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.blocks import ids
+from handlers.actions import card
+
+ACTIONS = {
+    ids.SEVERITY_SELECT: card.severity_selected,
+    ids.STATUS_SELECT: card.status_selected,
+    ids.ASSIGN_ROLES: card.assign_roles_clicked,
+    ids.POST_UPDATE: card.post_update_clicked,
+    ids.RESOLVE: card.resolve_clicked,
+}
+
+
+async def acknowledge_only(ack: Any) -> None:
+    await ack()
+
+
+def register(app: AsyncApp) -> None:
+    for action_id, listener in ACTIONS.items():
+        app.action(action_id)(listener)
+    # Link buttons and stale messages still send block_actions; answer them rather than 404.
+    app.action(re.compile(".*"))(acknowledge_only)

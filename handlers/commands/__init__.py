@@ -1,0 +1,40 @@
+"""`/incident` and its subcommands: a table from the first word to the listener."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers.commands import changes, declare, listing
+
+COMMAND = "/incident"
+
+Subcommand = Callable[..., Awaitable[None]]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "declare": declare.declare,
+    "severity": changes.severity,
+    "sev": changes.severity,
+    "status": changes.status,
+    "role": changes.role,
+    "update": changes.update,
+    "resolve": changes.resolve,
+    "list": listing.list_open,
+    "help": listing.help,
+}
+
+
+async def incident_command(ack: Any, command: dict[str, Any], context: dict[str, Any], client: Any) -> None:
+    word, _, rest = (command.get("text") or "").strip().partition(" ")
+    handler = SUBCOMMANDS.get(word.lower() or "help")
+    if handler is None:
+        await ack(response_type="ephemeral",
+                  text=f"I don't know `{COMMAND} {word[:40]}`. Try `{COMMAND} help` for what I can do.")
+        return
+    await handler(ack=ack, command=command, args=rest.strip(), deps=context["deps"], client=client)
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(incident_command)

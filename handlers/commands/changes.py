@@ -1,0 +1,102 @@
+"""Subcommands that change the incident of the channel they are run in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.deps import Deps
+from bot.errors import InvalidInput
+from bot.services import incidents
+from models import ROLES
+
+ROLE_ALIASES = {
+    "ic": "ic", "commander": "ic", "tl": "tl", "lead": "tl", "tech": "tl", "comms": "comms",
+    "communications": "comms", "oncall": "oncall", "on-call": "oncall", "support": "support",
+}
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_NOBODY = ("none", "nobody", "-")
+
+
+async def _incident_id(deps: Deps, command: dict[str, Any]) -> int:
+    async with deps.sessionmaker() as session:
+        inc = await incidents.for_channel(session, command.get("channel_id"))
+    assert inc.id is not None
+    return inc.id
+
+
+async def severity(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    level = incidents.parse_severity(args, deps.policy) if args else None
+    if level is None:
+        raise InvalidInput(f"Usage: `/incident severity <level>` with {incidents.severity_forms(deps.policy)}.")
+    incident_id = await _incident_id(deps, command)
+    async with deps.sessionmaker() as session, session.begin():
+        change = await incidents.change_severity(session=session, clock=deps.clock, policy=deps.policy,
+                                                 incident_id=incident_id, severity=level,
+                                                 actor=command["user_id"], via="command")
+    name = deps.policy.severity(level).name
+    await ack(response_type="ephemeral", text=f"{change.incident.key} is {'now' if change.changed else 'already'} {name}.")
+
+
+async def status(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    wanted = args.strip().lower()
+    if wanted not in incidents.SETTABLE_STATUSES:
+        raise InvalidInput(f"Usage: `/incident status {'|'.join(incidents.SETTABLE_STATUSES)}`.")
+    incident_id = await _incident_id(deps, command)
+    async with deps.sessionmaker() as session, session.begin():
+        change = await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
+                                               incident_id=incident_id, status=wanted,
+                                               actor=command["user_id"], via="command")
+    await ack(response_type="ephemeral",
+              text=f"{change.incident.key} is {'now' if change.changed else 'already'} {wanted}.")
+
+
+def parse_user(raw: str) -> str | None:
+    """`<@U123|name>` (what Slack sends for a mention) or a bare user id; `none` unassigns."""
+    raw = raw.strip()
+    if raw.lower() in _NOBODY:
+        return None
+    m = _MENTION.match(raw)
+    if m:
+        return m.group(1)
+    if _USER_ID.match(raw):
+        return raw
+    raise InvalidInput(f"I can't tell who `{raw[:40]}` is. Mention the person, e.g. `/incident role ic @alice`, "
+                       "or write `none` to unassign.")
+
+
+async def role(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    word, _, who = args.partition(" ")
+    key = ROLE_ALIASES.get(word.lower())
+    if key is None or not who.strip():
+        raise InvalidInput(f"Usage: `/incident role {'|'.join(ROLES)} @person` (or `none` to unassign).")
+    user = parse_user(who)
+    incident_id = await _incident_id(deps, command)
+    async with deps.sessionmaker() as session, session.begin():
+        change = await incidents.assign_role(session=session, clock=deps.clock, incident_id=incident_id,
+                                             role=key, user_id=user, actor=command["user_id"], via="command")
+    title = ROLES[key][1]
+    holder = f"<@{user}>" if user else "nobody"
+    await ack(response_type="ephemeral",
+              text=f"{title} of {change.incident.key} is {'now' if change.changed else 'already'} {holder}.")
+
+
+async def update(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    if not args:
+        raise InvalidInput("Usage: `/incident update <what changed>`; the card's *Post update* button opens a form.")
+    incident_id = await _incident_id(deps, command)
+    async with deps.sessionmaker() as session, session.begin():
+        inc = await incidents.post_update(session=session, clock=deps.clock, policy=deps.policy,
+                                          incident_id=incident_id, actor=command["user_id"], text=args,
+                                          via="command")
+    await ack(response_type="ephemeral", text=f"Update posted to {inc.key}.")
+
+
+async def resolve(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    incident_id = await _incident_id(deps, command)
+    async with deps.sessionmaker() as session, session.begin():
+        change = await incidents.resolve(session=session, clock=deps.clock, policy=deps.policy,
+                                         incident_id=incident_id, actor=command["user_id"], via="command")
+    await ack(response_type="ephemeral",
+              text=f"{change.incident.key} is {'now' if change.changed else 'already'} resolved.")

@@ -1,0 +1,42 @@
+"""`/incident declare [severity] [title…]`: declare at once, or open the modal pre-filled."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.blocks.modals import declare_modal
+from bot import text as t
+from bot.deps import Deps
+from bot.services import incidents
+from bot.services.naming import channel_name
+
+# A first word that is clearly meant as a severity ("sev7", "SEV-x", "9") rather than a title word.
+_LOOKS_LIKE_SEVERITY = re.compile(r"^(sev\S*|\d+)$", re.IGNORECASE)
+
+
+async def declare(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    first, _, rest = args.partition(" ")
+    severity = incidents.parse_severity(first, deps.policy) if first else None
+    if first and severity is None and _LOOKS_LIKE_SEVERITY.match(first):
+        await ack(response_type="ephemeral",
+                  text=f"`{first[:20]}` is not a severity. Write it as {incidents.severity_forms(deps.policy)}, "
+                       f"e.g. `/incident declare sev1 Card payments failing in EU`.")
+        return
+    title = rest.strip() if severity is not None else args
+    user = command["user_id"]
+    reply = {"user": user, "response_url": command.get("response_url", "")}
+    if severity is None or not title:
+        await ack()
+        metadata = {"reply": reply}
+        await client.views_open(trigger_id=command["trigger_id"], view=declare_modal(
+            deps.policy, user_id=user, title=title, severity=severity, metadata=metadata))
+        return
+    async with deps.sessionmaker() as session, session.begin():
+        inc = await incidents.declare(
+            session=session, clock=deps.clock, policy=deps.policy, title=title, severity=severity,
+            declared_by=user, announce_channel=deps.settings.announce_channel, reply=reply, via="command")
+    sev = deps.policy.severity(inc.severity).name
+    await ack(response_type="ephemeral",
+              text=f":rotating_light: Declared *{inc.key}* ({sev}): {t.escape(inc.title)}\n"
+                   f"Setting up #{channel_name(inc.number, inc.title)}; I'll post the link here as soon as it exists.")

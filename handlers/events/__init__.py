@@ -1,0 +1,18 @@
+"""Events API: event type → listener."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers.events import home, membership
+
+EVENTS = {
+    "member_joined_channel": membership.member_joined,
+    "member_left_channel": membership.member_left,
+    "app_home_opened": home.home_opened,
+}
+
+
+def register(app: AsyncApp) -> None:
+    for event_type, listener in EVENTS.items():
+        app.event(event_type)(listener)

@@ -1,0 +1,38 @@
+"""The HTTP server's routes: Slack's requests, and a health check for load balancers."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+
+from models.db import Sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker) -> web.Application:
+    async def slack_events(request: web.Request) -> web.Response:
+        try:
+            bolt_resp = await bolt_app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_resp)
+        except Exception:  # Bolt maps listener errors itself; this is the last line before a 500
+            log.exception("unhandled error dispatching a Slack request")
+            return web.Response(status=200, text="")
+
+    async def healthz(_: web.Request) -> web.Response:
+        try:
+            async with sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:
+            return web.json_response({"ok": False, "database": str(exc)[:200]}, status=503)
+        return web.json_response({"ok": True, "database": "ok"}, dumps=json.dumps)
+
+    app = web.Application()
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/healthz", healthz)
+    return app
