@@ -46,12 +46,14 @@ def _settings() -> Settings:
 
 async def _prepare_database(settings: Settings) -> None:
     from models.db import is_sqlite
-    from models.migrate import is_up_to_date, upgrade
+    from models.migrate import current_revision, head_revision, is_up_to_date, upgrade
 
     if is_sqlite(settings.database_url):
         await upgrade(settings.database_url)  # the embedded default keeps itself current
     elif not await is_up_to_date(settings.database_url):
-        raise ConfigError("The database schema is behind this version: run `incident-bot db upgrade` first.")
+        found = await current_revision(settings.database_url)
+        raise ConfigError(f"The database is at schema revision {found or 'none'}, this version needs "
+                          f"{head_revision()}: run `incident-bot db upgrade` first.")
 
 
 async def _run(settings: Settings, main: Callable[[Runtime, asyncio.Event], Awaitable[None]]) -> None:

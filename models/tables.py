@@ -1,7 +1,8 @@
 """Tables: incidents, their members and timeline, the durable jobs, and the number counter.
 
 Data models (XBase) hold the fields; table models (X, table=True) add keys and indexes.
-Timestamps are naive UTC (see bot.clock.naive_utc) so SQLite and PostgreSQL store the same thing.
+Timestamps are aware UTC datetimes (SQLModel's UTCDateTime): TIMESTAMP WITH TIME ZONE on PostgreSQL,
+UTC text on SQLite.
 """
 
 from __future__ import annotations
