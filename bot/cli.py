@@ -75,7 +75,7 @@ async def _run(settings: Settings, main: Callable[[Runtime, asyncio.Event], Awai
 async def _serve(settings: Settings, args: argparse.Namespace) -> None:
     if args.port:
         settings = replace(settings, port=args.port)
-    if not settings.slack_app_token and not settings.slack_signing_secret:
+    if settings.slack_bot_token and not settings.slack_app_token and not settings.slack_signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET must be set for HTTP mode (or SLACK_APP_TOKEN for Socket Mode)")
     await _run(settings, lambda rt, stop: serve(rt, host=args.host, with_worker=not args.no_worker, stop=stop))
 
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(demo_main())
         settings = _settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
         if args.command == "serve":
             asyncio.run(_serve(settings, args))
         elif args.command == "worker":

@@ -20,12 +20,14 @@ from handlers.web import make_web_app
 from models.db import Sessionmaker, make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 10.0
 
 
 @dataclass
 class Runtime:
     settings: Settings
     engine: AsyncEngine
+    worker_engine: AsyncEngine
     sessionmaker: Sessionmaker
     client: AsyncWebClient
     clock: Clock
@@ -36,20 +38,25 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None,
                engine: AsyncEngine | None = None) -> Runtime:
+        """The worker gets a connection pool of its own, so a burst of jobs never queues in front of
+        the transactions that acks wait for."""
         clock = clock or SystemClock()
         notifier = Notifier()
         engine = engine or make_engine(settings.database_url)
+        worker_engine = make_engine(settings.database_url)
         sessionmaker = make_sessionmaker(engine, info={WAKE: notifier.wake})
+        worker_sessionmaker = make_sessionmaker(worker_engine, info={WAKE: notifier.wake})
         client = client or make_client(settings)
         app = build_app(settings, client, sessionmaker, clock, notifier)
-        worker = Worker(sessionmaker=sessionmaker, clock=clock, client=client, policy=settings.policy,
+        worker = Worker(sessionmaker=worker_sessionmaker, clock=clock, client=client, policy=settings.policy,
                         notifier=notifier)
-        return cls(settings, engine, sessionmaker, client, clock, notifier, app, worker)
+        return cls(settings, engine, worker_engine, sessionmaker, client, clock, notifier, app, worker)
 
     def web_app(self) -> web.Application:
         return make_web_app(self.app, self.sessionmaker)
 
     async def close(self) -> None:
+        await self.worker_engine.dispose()
         await self.engine.dispose()
 
 
@@ -82,7 +89,11 @@ async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
         if runner is not None:
             await runner.cleanup()
         for task in tasks:
-            await task
+            # A job cut off mid-call is not lost: its lease runs out and a worker runs it again.
+            try:
+                await asyncio.wait_for(task, timeout=SHUTDOWN_GRACE)
+            except TimeoutError:
+                log.warning("job worker did not finish within %ss; its claimed jobs will be retried", SHUTDOWN_GRACE)
 
 
 async def run_worker(rt: Runtime, stop: asyncio.Event) -> None:

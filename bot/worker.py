@@ -67,12 +67,12 @@ def classify(exc: BaseException, attempt: int) -> tuple[bool, float, str]:
 class Worker:
     def __init__(self, *, sessionmaker: Sessionmaker, clock: Clock, client: AsyncWebClient, policy: Policy,
                  notifier: Notifier | None = None, worker_id: str | None = None, batch: int = 50,
-                 lease: timedelta = timedelta(minutes=2), poll_interval: float = 5.0,
+                 lease: timedelta = timedelta(minutes=2), poll_interval: float = 5.0, concurrency: int = 4,
                  effects: dict[str, Callable[[JobContext], Awaitable[None]]] | None = None) -> None:
         self.sessionmaker, self.clock, self.client, self.policy = sessionmaker, clock, client, policy
         self.notifier = notifier or Notifier()
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.batch, self.lease, self.poll_interval = batch, lease, poll_interval
+        self.batch, self.lease, self.poll_interval, self.concurrency = batch, lease, poll_interval, concurrency
         self.effects = effects or EFFECTS
 
     async def run_once(self) -> int:
@@ -83,9 +83,14 @@ class Worker:
         for job in claimed:
             by_incident[job.incident_id].append(job)
 
+        # A few incidents at a time: enough to hide Slack's latency, few enough that a burst of jobs
+        # never crowds out the acks this process also serves.
+        gate = asyncio.Semaphore(self.concurrency)
+
         async def run_in_order(group: list[ClaimedJob]) -> None:
-            for job in group:
-                await self._run(job)
+            async with gate:
+                for job in group:
+                    await self._run(job)
 
         await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
         return len(claimed)

@@ -177,7 +177,7 @@ def settings_for(emu: SlackEmulator, db_url: str, **overrides: Any) -> Settings:
 async def bot_factory(engine: AsyncEngine, emulator: SlackEmulator, db_url: str) -> AsyncIterator[Any]:
     """Builds bots on one database and emulator: most tests need one, replica tests two."""
     people = seed(emulator.workspace)
-    started: list[tuple[web.AppRunner, SlackDriver]] = []
+    started: list[tuple[web.AppRunner, SlackDriver, Runtime]] = []
 
     async def make(clock: FakeClock | None = None, **overrides: Any) -> Bot:
         clock = clock or FakeClock()
@@ -190,13 +190,14 @@ async def bot_factory(engine: AsyncEngine, emulator: SlackEmulator, db_url: str)
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         url = f"http://127.0.0.1:{port}/slack/events"
         driver = SlackDriver.for_emulator(emulator, app_url=url, signing_secret=SIGNING_SECRET)
-        started.append((runner, driver))
+        started.append((runner, driver, rt))
         return Bot(rt, emulator, driver, clock, people, url)
 
     yield make
-    for runner, driver in started:
+    for runner, driver, rt in started:
         await driver.close()
         await runner.cleanup()
+        await rt.worker_engine.dispose()
 
 
 @pytest_asyncio.fixture

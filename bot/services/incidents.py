@@ -182,16 +182,17 @@ async def declare(
         raise InvalidInput(f"Keep the payment surface to {MAX_SURFACE} characters.", field="surface")
     now = utc(clock.now())
     commander_id = commander_id or declared_by
+    number = await _next_number(session)
+    # id = number: the rows below can point at the incident before it is flushed, so the whole
+    # declaration is written in one batch at commit.
     inc = Incident(
-        number=await _next_number(session), title=title, severity=severity, source=source, surface=surface,
+        id=number, number=number, title=title, severity=severity, source=source, surface=surface,
         private=private, declared_by=declared_by, commander_id=commander_id, created_at=now, updated_at=now,
         announce_channel=None if private else announce_channel,
     )
     session.add(inc)
-    await session.flush()
     assert inc.id is not None
-    for uid in {declared_by, commander_id}:
-        await _add_member(session, inc.id, uid)
+    session.add_all(IncidentMember(incident_id=inc.id, user_id=uid) for uid in sorted({declared_by, commander_id}))
     sev = policy.severity(severity)
     session.add(_event(inc, now, declared_by, "declared",
                        f"Declared {sev.name} by {t.user(declared_by)}: {t.escape(title)}", via,
