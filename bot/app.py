@@ -13,6 +13,7 @@ import handlers
 from bot.clock import Clock
 from bot.config import Settings
 from bot.deps import Deps
+from bot.inflight import InFlight
 from bot.jobs import Notifier
 from models.db import Sessionmaker
 
@@ -25,7 +26,7 @@ def make_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_app(settings: Settings, client: AsyncWebClient, sessionmaker: Sessionmaker, clock: Clock,
-              notifier: Notifier | None = None) -> AsyncApp:
+              notifier: Notifier | None = None, inflight: InFlight | None = None) -> AsyncApp:
     """The sessionmaker should carry the notifier's wake callback (bot.jobs.WAKE) in its info so
     that commits wake this process's worker at once."""
     deps = Deps(settings=settings, policy=settings.policy, sessionmaker=sessionmaker, clock=clock,
@@ -44,5 +45,5 @@ def build_app(settings: Settings, client: AsyncWebClient, sessionmaker: Sessionm
         await next()
 
     app.middleware(inject_deps)
-    handlers.register(app)
+    handlers.register(app, inflight or InFlight())
     return app

@@ -59,9 +59,3 @@ class Settings:
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             policy=load_policy(policy_path),
         )
-
-    def require_slack(self) -> None:
-        missing = [n for n, v in (("SLACK_BOT_TOKEN", self.slack_bot_token),
-                                  ("SLACK_SIGNING_SECRET", self.slack_signing_secret)) if not v]
-        if missing:
-            raise ConfigError(f"{' and '.join(missing)} must be set (see .env.example)")

@@ -8,7 +8,6 @@ prints what people would see in each channel. No token, network or workspace nee
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import tempfile
@@ -40,7 +39,7 @@ class Screen:
         print(f"\n\n=== {self.clock.now():%H:%M} UTC · {title} " + "=" * max(0, 70 - len(title)))
 
     def show(self) -> None:
-        for cid, ch in self.ws.channels.items():
+        for cid in self.ws.channels:
             count = len(self.ws.messages_in(cid))
             if count > self.seen.get(cid, 0):
                 print()
@@ -82,6 +81,7 @@ async def play(db_path: Path) -> int:
     screen = Screen(emu, clock)
 
     async def settle(minutes: float = 0) -> None:
+        await rt.inflight.idle()
         await rt.worker.drain()
         screen.show()
         clock.advance(timedelta(minutes=minutes))

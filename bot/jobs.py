@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from sqlalchemy import event
 
 from bot.clock import utc
 from models import Job
@@ -138,12 +137,14 @@ async def reschedule(session: AsyncSession, job: ClaimedJob, *, worker_id: str, 
                           .execution_options(synchronize_session=False))
 
 
-async def mark_failed(session: AsyncSession, job: ClaimedJob, *, worker_id: str, now: datetime, error: str) -> None:
-    await session.execute(
+async def mark_failed(session: AsyncSession, job: ClaimedJob, *, worker_id: str, now: datetime, error: str) -> bool:
+    """Fail a job for good; False if this worker no longer holds its lease (another one runs it)."""
+    res = await session.execute(
         update(Job).where(_owned(job.id, worker_id))
         .values(state="failed", finished_at=utc(now), locked_by=None, locked_until=None, last_error=error[:2000])
         .execution_options(synchronize_session=False)
     )
+    return res.rowcount == 1
 
 
 async def next_due(sessionmaker: Sessionmaker) -> datetime | None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_app, make_client
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.inflight import InFlight
 from bot.jobs import WAKE, Notifier
 from bot.worker import Worker
 from handlers.web import make_web_app
@@ -34,6 +35,7 @@ class Runtime:
     notifier: Notifier
     app: AsyncApp
     worker: Worker
+    inflight: InFlight
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None,
@@ -47,10 +49,11 @@ class Runtime:
         sessionmaker = make_sessionmaker(engine, info={WAKE: notifier.wake})
         worker_sessionmaker = make_sessionmaker(worker_engine, info={WAKE: notifier.wake})
         client = client or make_client(settings)
-        app = build_app(settings, client, sessionmaker, clock, notifier)
+        inflight = InFlight()
+        app = build_app(settings, client, sessionmaker, clock, notifier, inflight)
         worker = Worker(sessionmaker=worker_sessionmaker, clock=clock, client=client, policy=settings.policy,
                         notifier=notifier)
-        return cls(settings, engine, worker_engine, sessionmaker, client, clock, notifier, app, worker)
+        return cls(settings, engine, worker_engine, sessionmaker, client, clock, notifier, app, worker, inflight)
 
     def web_app(self) -> web.Application:
         return make_web_app(self.app, self.sessionmaker)
@@ -88,6 +91,9 @@ async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
             await socket_handler.close_async()
         if runner is not None:
             await runner.cleanup()
+        # Listeners that acked before the server closed still write their change.
+        if not await rt.inflight.idle(SHUTDOWN_GRACE):
+            log.warning("%s listeners were still running at shutdown", rt.inflight.count)
         for task in tasks:
             # A job cut off mid-call is not lost: its lease runs out and a worker runs it again.
             try:

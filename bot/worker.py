@@ -164,7 +164,8 @@ class Worker:
                   exc_info=exc if exc is not None and not isinstance(exc, (SlackApiError, GaveUp)) else None)
         now = self.clock.now()
         async with self.sessionmaker() as session, session.begin():
-            await jobs.mark_failed(session, job, worker_id=self.worker_id, now=now, error=message)
+            if not await jobs.mark_failed(session, job, worker_id=self.worker_id, now=now, error=message):
+                return  # its lease ran out and another worker has it: that one decides
             if job.incident_id is not None:
                 session.add(TimelineEvent(
                     incident_id=job.incident_id, at=utc(now), actor="bot", kind="job_failed",

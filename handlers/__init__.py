@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.inflight import InFlight
 from handlers import actions, commands, errors, events, views
 
 
-def register(app: AsyncApp) -> None:
-    commands.register(app)
-    actions.register(app)
-    views.register(app)
-    events.register(app)
+def register(app: AsyncApp, inflight: InFlight) -> None:
+    """`inflight` counts listeners still working after their ack, so shutdown can wait for them."""
+    commands.register(app, inflight)
+    actions.register(app, inflight)
+    views.register(app, inflight)
+    events.register(app, inflight)
     errors.register(app)

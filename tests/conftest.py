@@ -7,7 +7,7 @@ Every database test runs once per backend through the `db_url` parameter.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +125,8 @@ class Bot:
         return await self.driver.command(user, channel or self.people.general, text)
 
     async def drain(self) -> int:
+        """Let listeners that already acked finish, then run every job that is due."""
+        await self.rt.inflight.idle()
         return await self.worker.drain()
 
     async def declare(self, text: str = "sev1 Card payments failing in EU", user: str | None = None) -> Incident:
@@ -203,8 +205,3 @@ async def bot_factory(engine: AsyncEngine, emulator: SlackEmulator, db_url: str)
 @pytest_asyncio.fixture
 async def bot(bot_factory: Any) -> Bot:
     return await bot_factory()
-
-
-@pytest.fixture
-def unused() -> Iterator[None]:
-    yield

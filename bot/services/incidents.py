@@ -20,7 +20,7 @@ from bot.clock import Clock, utc
 from bot.errors import InvalidInput, InvalidTransition, NotFound, NotInIncidentChannel
 from bot.jobs import enqueue
 from bot.policy import Policy
-from models import ROLES, STATUSES, Counter, Incident, IncidentMember, TimelineEvent
+from models import ROLES, Counter, Incident, IncidentMember, TimelineEvent
 
 OPEN_STATUSES = ("investigating", "identified", "mitigated")
 SETTABLE_STATUSES = ("investigating", "identified", "mitigated", "resolved")
@@ -323,7 +323,3 @@ async def record_membership(*, session: AsyncSession, channel_id: str, user_id: 
         session.add(IncidentMember(incident_id=inc.id, user_id=user_id))
     elif not joined and existing is not None:
         await session.delete(existing)
-
-
-def status_label(status: str) -> str:
-    return status.capitalize() if status in STATUSES else status

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
+from bot.inflight import InFlight
 from handlers.actions import card
 
 ACTIONS = {
@@ -23,8 +24,8 @@ async def acknowledge_only(ack: Any) -> None:
     await ack()
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, inflight: InFlight) -> None:
     for action_id, listener in ACTIONS.items():
-        app.action(action_id)(listener)
+        app.action(action_id)(inflight.track(listener))
     # Link buttons and stale messages still send block_actions; answer them rather than 404.
     app.action(re.compile(".*"))(acknowledge_only)

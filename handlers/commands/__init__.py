@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.inflight import InFlight
 from handlers.commands import changes, declare, listing
 
 COMMAND = "/incident"
@@ -36,5 +37,5 @@ async def incident_command(ack: Any, command: dict[str, Any], context: dict[str,
     await handler(ack=ack, command=command, args=rest.strip(), deps=context["deps"], client=client)
 
 
-def register(app: AsyncApp) -> None:
-    app.command(COMMAND)(incident_command)
+def register(app: AsyncApp, inflight: InFlight) -> None:
+    app.command(COMMAND)(inflight.track(incident_command))

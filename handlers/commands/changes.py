@@ -36,7 +36,8 @@ async def severity(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, 
                                                  incident_id=incident_id, severity=level,
                                                  actor=command["user_id"], via="command")
     name = deps.policy.severity(level).name
-    await ack(response_type="ephemeral", text=f"{change.incident.key} is {'now' if change.changed else 'already'} {name}.")
+    now = "now" if change.changed else "already"
+    await ack(response_type="ephemeral", text=f"{change.incident.key} is {now} {name}.")
 
 
 async def status(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.inflight import InFlight
 from handlers.events import home, membership
 
 EVENTS = {
@@ -13,6 +14,6 @@ EVENTS = {
 }
 
 
-def register(app: AsyncApp) -> None:
+def register(app: AsyncApp, inflight: InFlight) -> None:
     for event_type, listener in EVENTS.items():
-        app.event(event_type)(listener)
+        app.event(event_type)(inflight.track(listener))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
+from bot.inflight import InFlight
 from handlers.views import submitted
 
 VIEWS = {
@@ -14,6 +18,12 @@ VIEWS = {
 }
 
 
-def register(app: AsyncApp) -> None:
+async def close_unknown(ack: Any) -> None:
+    """A modal from an older version of the bot: close it rather than leave Slack showing an error."""
+    await ack()
+
+
+def register(app: AsyncApp, inflight: InFlight) -> None:
     for callback_id, listener in VIEWS.items():
-        app.view(callback_id)(listener)
+        app.view(callback_id)(inflight.track(listener))
+    app.view(re.compile(".*"))(close_unknown)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.conftest import Bot
@@ -75,6 +77,10 @@ async def test_list_shows_private_incidents_only_to_members(bot: Bot) -> None:
     inc2 = await bot.incident(2)
     await bot.driver.event({"type": "member_joined_channel", "user": p.carol, "channel": inc2.channel_id,
                             "channel_type": "G", "team": bot.ws.team_id})
+    for _ in range(100):  # Bolt acknowledges an event first and handles it just after
+        if "INC-2" in (await bot.command(p.carol, "list")).json["text"]:
+            break
+        await asyncio.sleep(0.02)
     assert "INC-2" in (await bot.command(p.carol, "list")).json["text"]
     await bot.command(p.alice, "resolve", (await bot.incident(1)).channel_id)
     assert "INC-1" not in (await bot.command(p.carol, "list")).json["text"]
