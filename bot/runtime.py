@@ -6,14 +6,17 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from typing import Any
+
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_app, make_client
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.inflight import InFlight
 from bot.jobs import WAKE, Notifier
 from bot.worker import Worker
@@ -52,11 +55,12 @@ class Runtime:
         inflight = InFlight()
         app = build_app(settings, client, sessionmaker, clock, notifier, inflight)
         worker = Worker(sessionmaker=worker_sessionmaker, clock=clock, client=client, policy=settings.policy,
-                        notifier=notifier)
+                        notifier=notifier, inflight=inflight)
         return cls(settings, engine, worker_engine, sessionmaker, client, clock, notifier, app, worker, inflight)
 
     def web_app(self) -> web.Application:
-        return make_web_app(self.app, self.sessionmaker)
+        # Without a signing secret (Socket Mode) nothing could verify a request from Slack over HTTP.
+        return make_web_app(self.app, self.sessionmaker, slack_events=bool(self.settings.slack_signing_secret))
 
     async def close(self) -> None:
         await self.worker_engine.dispose()
@@ -74,16 +78,15 @@ async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
     socket_handler = None
     try:
         if rt.settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            socket_handler = AsyncSocketModeHandler(rt.app, rt.settings.slack_app_token)
-            await socket_handler.connect_async()
-            log.info("connected to Slack in Socket Mode")
+            socket_handler = await _connect_socket_mode(rt, stop)
+            if socket_handler is None:
+                return
         # The HTTP server also runs in Socket Mode, for /healthz and the routes later issues add.
         runner = web.AppRunner(rt.web_app())
         await runner.setup()
         await web.TCPSite(runner, host, rt.settings.port).start()
-        log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, rt.settings.port)
+        routes = "POST /slack/events, GET /healthz" if rt.settings.slack_signing_secret else "GET /healthz"
+        log.info("listening on http://%s:%s (%s)", host, rt.settings.port, routes)
         await stop.wait()
     finally:
         stop.set()
@@ -100,6 +103,36 @@ async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
                 await asyncio.wait_for(task, timeout=SHUTDOWN_GRACE)
             except TimeoutError:
                 log.warning("job worker did not finish within %ss; its claimed jobs will be retried", SHUTDOWN_GRACE)
+
+
+async def _connect_socket_mode(rt: Runtime, stop: asyncio.Event) -> Any:
+    """Connect, or fail fast: slack_sdk retries a refused app token forever, deaf to SIGTERM, so the
+    first URL is asked for here and a refusal stops startup. None when told to stop meanwhile."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    token = rt.settings.slack_app_token
+    try:
+        opened = await rt.client.apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        error = exc.response.data.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code
+        if error in ("invalid_auth", "not_authed", "not_allowed_token_type", "account_inactive", "token_revoked"):
+            raise ConfigError(f"SLACK_APP_TOKEN was refused by Slack ({error}); it must be an app-level "
+                              "token (xapp-…) with connections:write") from None
+        raise
+    handler = AsyncSocketModeHandler(rt.app, token, web_client=rt.client)
+    handler.client.wss_uri = opened["url"]  # the SDK reuses this URL instead of asking again
+    connecting = asyncio.create_task(handler.connect_async())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not connecting.done():
+        connecting.cancel()
+        await asyncio.gather(connecting, return_exceptions=True)
+        await handler.close_async()
+        return None
+    stopping.cancel()
+    connecting.result()
+    log.info("connected to Slack in Socket Mode")
+    return handler
 
 
 async def run_worker(rt: Runtime, stop: asyncio.Event) -> None:

@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import jobs
 from bot.clock import Clock, utc
 from bot.effects import DESCRIPTIONS, EFFECTS, GaveUp, JobContext, NotReady, slack_error
+from bot.inflight import InFlight
 from bot.jobs import ClaimedJob, Notifier
 from bot.policy import Policy
 from models import TimelineEvent
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # Slack errors worth another try; any other `ok: false` answer will not change on retry.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 NOT_READY_DELAY = 3.0
+YIELD_LIMIT = 0.05
 NOT_READY_GIVE_UP = timedelta(hours=6)
 
 
@@ -68,12 +70,14 @@ class Worker:
     def __init__(self, *, sessionmaker: Sessionmaker, clock: Clock, client: AsyncWebClient, policy: Policy,
                  notifier: Notifier | None = None, worker_id: str | None = None, batch: int = 50,
                  lease: timedelta = timedelta(minutes=2), poll_interval: float = 5.0, concurrency: int = 4,
-                 effects: dict[str, Callable[[JobContext], Awaitable[None]]] | None = None) -> None:
+                 effects: dict[str, Callable[[JobContext], Awaitable[None]]] | None = None,
+                 inflight: InFlight | None = None) -> None:
         self.sessionmaker, self.clock, self.client, self.policy = sessionmaker, clock, client, policy
         self.notifier = notifier or Notifier()
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch, self.lease, self.poll_interval, self.concurrency = batch, lease, poll_interval, concurrency
         self.effects = effects or EFFECTS
+        self.inflight = inflight
 
     async def run_once(self) -> int:
         """Claim one batch of due jobs and run it; the number of jobs run."""
@@ -90,10 +94,18 @@ class Worker:
         async def run_in_order(group: list[ClaimedJob]) -> None:
             async with gate:
                 for job in group:
+                    await self._yield_to_requests()
                     await self._run(job)
 
         await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
         return len(claimed)
+
+    async def _yield_to_requests(self) -> None:
+        """Let requests from Slack that are being handled right now go first: they hold a user
+        waiting on an ack, a job does not. Bounded, so a steady stream of requests slows jobs
+        down without stopping them."""
+        if self.inflight is not None and self.inflight.count:
+            await self.inflight.idle(timeout=YIELD_LIMIT)
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Run until nothing is due now (tests and the demo); the number of jobs run."""

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import SlackDriver
+from tests.serving import serve, until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,53 +61,17 @@ def test_the_demo_plays_a_whole_incident() -> None:
         assert seen in out, seen
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_serve_runs_the_bot_and_its_worker_and_stops_on_sigterm(tmp_path: Path) -> None:
-    emu = SlackEmulator()
-    await emu.start()
-    ws = emu.workspace
-    alice = ws.add_user("alice")
-    general = ws.add_channel("general", members=[alice], bot_member=True)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INCIDENT_", "DATABASE_URL"))}
-    env.update(SLACK_BOT_TOKEN=emu.bot_token, SLACK_SIGNING_SECRET="cli-secret", SLACK_API_URL=emu.api_url,
-               DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db", PORT=str(port), INCIDENT_ANNOUNCE_CHANNEL=general)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    driver = SlackDriver.for_emulator(emu, app_url=f"http://127.0.0.1:{port}/slack/events",
-                                      signing_secret="cli-secret")
-    try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                        if r.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.05)
-            else:
-                pytest.fail("serve never became healthy")
-        reply = await driver.command(alice, general, "declare sev1 Gateway down")
-        assert reply.status == 200 and "INC-1" in reply.json["text"]
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not ws.channel_by_name("inc-1-gateway-down"):
-            await asyncio.sleep(0.05)  # the worker inside serve picks the job up without being asked
-        assert ws.channel_by_name("inc-1-gateway-down") is not None
-        proc.send_signal(signal.SIGTERM)
-        code = await asyncio.to_thread(proc.wait, 20)
-        assert code == 0
-    finally:
-        await driver.close()
-        if proc.poll() is None:
-            proc.kill()
-        output = ""
-        if proc.stdout:
-            output = proc.stdout.read()
-            proc.stdout.close()
-        await emu.stop()
-    assert "Traceback" not in output, output
+    async with SlackEmulator() as emu:
+        ws = emu.workspace
+        alice = ws.add_user("alice")
+        general = ws.add_channel("general", members=[alice], bot_member=True)
+        async with serve(emu, tmp_path, SLACK_SIGNING_SECRET="cli-secret", INCIDENT_ANNOUNCE_CHANNEL=general) as served:
+            async with SlackDriver.for_emulator(emu, app_url=f"http://127.0.0.1:{served.port}/slack/events",
+                                                signing_secret="cli-secret") as driver:
+                reply = await driver.command(alice, general, "declare sev1 Gateway down")
+            assert reply.status == 200 and "INC-1" in reply.json["text"]
+            # the worker inside serve picks the job up without being asked
+            await until(lambda: ws.channel_by_name("inc-1-gateway-down"), "the incident channel", timeout=20)
+            assert await served.stop() == 0
+    assert "Traceback" not in served.output, served.output

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # look its scopes up and add them, then the manifest must grant them.
 METHOD_SCOPES: dict[str, set[str]] = {
     "auth.test": set(),
+    # called with the app-level token (connections:write), which is not a bot scope
+    "apps.connections.open": set(),
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},

@@ -22,7 +22,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -39,6 +39,8 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 # Slack gives an app 3 seconds to answer a request before it gives up on it.
 ACK_TIMEOUT = 3.0
+# Over Socket Mode the driver waits this much longer for a late ack (judged late, as over HTTP).
+SOCKET_GRACE = 2.0
 MAX_VIEW_STACK = 3  # a modal holds at most three views
 DEFAULT_APP_ID = "A0EMULATOR"
 DEFAULT_BOT_ID = "B0EMULATOR"
@@ -185,16 +187,29 @@ def _find_option(el: dict[str, Any], value: Any) -> dict[str, Any]:
     raise ValueError(f"{el.get('action_id')!r} has no option with value {value!r} (options: {known})")
 
 
-class SlackDriver:
-    """Sends what Slack sends to the bot, signed, and applies the bot's answers as Slack does."""
+SocketSend = Callable[..., Awaitable[dict[str, Any] | None]]
 
-    def __init__(self, workspace: Workspace, *, app_url: str, signing_secret: str,
+
+class SlackDriver:
+    """Sends what Slack sends to the bot, signed, and applies the bot's answers as Slack does.
+
+    Over HTTP by default (signed POSTs to `app_url`); with `socket` (a SlackEmulator.socket_send)
+    the same payloads go out as Socket Mode envelopes and the ack's payload stands for the HTTP
+    body: the Reply has status 200 and no headers once acked, status 0 and slack_error
+    "operation_timeout" when no ack came. `raw()` and `url_verification()` are HTTP only.
+    """
+
+    def __init__(self, workspace: Workspace, *, app_url: str = "", signing_secret: str = "",
                  new_trigger_id: Callable[[str], str], new_response_url: Callable[[str, str], str],
                  session: aiohttp.ClientSession | None = None, command: str = "/incident",
                  api_app_id: str = DEFAULT_APP_ID, bot_id: str = DEFAULT_BOT_ID,
                  ack_timeout: float = ACK_TIMEOUT, dm_user: Callable[[str], str | None] | None = None,
-                 dm_id: Callable[[str], str] | None = None) -> None:
+                 dm_id: Callable[[str], str] | None = None, socket: SocketSend | None = None) -> None:
+        if not app_url and socket is None:
+            raise ValueError("SlackDriver needs an app_url (HTTP) or a socket (Socket Mode)")
         self.workspace = workspace
+        self.socket = socket
+        self.socket_grace = SOCKET_GRACE  # how long past ack_timeout to wait for a late Socket Mode ack
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.new_trigger_id = new_trigger_id
@@ -217,7 +232,11 @@ class SlackDriver:
         self._drafts: dict[str, dict[str, Any]] = {}
 
     @classmethod
-    def for_emulator(cls, emu: SlackEmulator, *, app_url: str, signing_secret: str, **kwargs: Any) -> SlackDriver:
+    def for_emulator(cls, emu: SlackEmulator, *, app_url: str = "", signing_secret: str = "", socket: bool = False,
+                     **kwargs: Any) -> SlackDriver:
+        """A driver for a bot on `emu`: over HTTP to `app_url`, or with `socket` over the emulator's Socket Mode."""
+        if socket:
+            kwargs.setdefault("socket", emu.socket_send)
         kwargs.setdefault("api_app_id", getattr(emu, "app_id", None) or getattr(emu, "api_app_id", None)
                           or DEFAULT_APP_ID)
         kwargs.setdefault("bot_id", getattr(emu, "bot_id", None) or DEFAULT_BOT_ID)
@@ -289,6 +308,8 @@ class SlackDriver:
     async def raw(self, body: bytes | str, content_type: str, *, timestamp: int | None = None,
                   signature: str | None = None, headers: Mapping[str, str] | None = None) -> Reply:
         """POST `body` to the app, signed unless `signature` is given (for bad-signature tests)."""
+        if not self.app_url:
+            raise RuntimeError("raw() posts over HTTP; this driver has no app_url (Socket Mode)")
         data = body.encode() if isinstance(body, str) else body
         ts = int(time.time()) if timestamp is None else timestamp
         sent = {
@@ -311,15 +332,35 @@ class SlackDriver:
             return Reply(status=resp.status, body=text, json=parsed, headers=dict(resp.headers), elapsed=elapsed)
 
     async def _send_form(self, fields: dict[str, str]) -> Reply:
+        if self.socket is not None:  # a slash command's envelope carries the form fields as an object
+            return await self._over_socket("slash_commands", dict(fields))
         return await self.raw(urlencode(fields).encode(), FORM)
 
     async def _send_payload(self, payload: dict[str, Any]) -> Reply:
-        reply = await self.raw(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+        if self.socket is not None:
+            reply = await self._over_socket("interactive", payload)
+        else:
+            reply = await self.raw(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
         reply.payload = payload
         return reply
 
+    async def _over_socket(self, kind: str, payload: dict[str, Any], **envelope: Any) -> Reply:
+        """Send one Socket Mode envelope; the ack's payload plays the HTTP answer's JSON body."""
+        assert self.socket is not None
+        start = time.perf_counter()
+        try:
+            ack = await self.socket(kind, payload, timeout=self.ack_timeout + self.socket_grace, **envelope)
+        except TimeoutError:
+            return Reply(status=0, body="", json=None, headers={}, elapsed=time.perf_counter() - start,
+                         slack_error="operation_timeout", payload=payload)
+        body = "" if ack is None else json.dumps(ack)
+        return Reply(status=200, body=body, json=ack, headers={}, elapsed=time.perf_counter() - start,
+                     payload=payload)
+
     def _judge(self, reply: Reply) -> bool:
         """Whether Slack takes the answer into account at all; sets slack_error if not."""
+        if reply.slack_error is not None:  # e.g. no Socket Mode ack at all
+            return False
         if reply.elapsed > self.ack_timeout:
             reply.slack_error = "operation_timeout"
         elif reply.status != 200:
@@ -858,6 +899,11 @@ class SlackDriver:
                                 "is_enterprise_install": False}],
             "is_ext_shared_channel": False,
         }
+        if self.socket is not None:
+            retry = {} if retry_num is None else {"retry_attempt": retry_num, "retry_reason": retry_reason}
+            reply = await self._over_socket("events_api", envelope, **retry)
+            self._judge(reply)
+            return reply
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
@@ -867,6 +913,7 @@ class SlackDriver:
         return reply
 
     async def url_verification(self, challenge: str = "emulator-challenge") -> Reply:
+        """The Request URL check Slack makes over HTTP (there is none in Socket Mode)."""
         body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
         reply = await self.raw(json.dumps(body).encode(), JSON)
         reply.payload = body

@@ -9,6 +9,9 @@ itself in state.py.
 Point the real client at it:
     emu = SlackEmulator(); await emu.start()
     client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
+
+Socket Mode (socket_mode.py): apps.connections.open takes `emu.app_token` and hands out a
+WebSocket URL on this server; `emu.socket` pushes envelopes to the connected app.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
-from bot.emulator import api_chat, api_conversations, api_views
+from bot.emulator import api_chat, api_conversations, api_views, socket_mode
 from bot.emulator.api_common import ApiError, Handler
 from bot.emulator.blockkit import message_rejection
 from bot.emulator.state import Call, Ephemeral, File, Message, Workspace
 
-METHODS: dict[str, Handler] = {**api_conversations.METHODS, **api_chat.METHODS, **api_views.METHODS}
+METHODS: dict[str, Handler] = {**api_conversations.METHODS, **api_chat.METHODS, **api_views.METHODS,
+                               **socket_mode.METHODS}
 
 # Arguments slack_sdk sends as JSON strings inside form posts.
 JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
@@ -117,9 +121,12 @@ class SlackEmulator:
     bot_id = "B0EMULATOR"
     app_id = "A0EMULATOR"
 
-    def __init__(self, *, bot_token: str = "xoxb-emulator", workspace: Workspace | None = None) -> None:
+    def __init__(self, *, bot_token: str = "xoxb-emulator", app_token: str = "xapp-emulator",
+                 workspace: Workspace | None = None) -> None:
         self.workspace = workspace if workspace is not None else Workspace()
         self.bot_token = bot_token
+        self.app_token = app_token  # the app-level token, for apps.connections.open (Socket Mode)
+        self.socket = socket_mode.SocketModeHub(self)
         self.rate_limits = False
         self.trigger_ttl = 3.0
         self.response_url_ttl = RESPONSE_URL_TTL
@@ -143,6 +150,7 @@ class SlackEmulator:
         app.router.add_post("/response/{rid}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get("/_emulator/state", self._handle_state)
+        app.router.add_get("/socket/{ticket}", self.socket.handle)
         # A short shutdown_timeout: stop() must not wait on a request a test left sleeping.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
@@ -152,6 +160,7 @@ class SlackEmulator:
         self._base_url = f"http://{bound_host}:{bound_port}"
 
     async def stop(self) -> None:
+        await self.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -223,6 +232,15 @@ class SlackEmulator:
         self.uploads[file_id] = Upload(File(file_id, filename, filename, b""), length)
         return file_id
 
+    async def socket_send(self, kind: str, payload: dict[str, Any], *, timeout: float = 3.0,
+                          **envelope: Any) -> dict[str, Any] | None:
+        """Push an envelope to the app over Socket Mode; the payload of its ack (None for a bare ack).
+
+        Raises socket_mode.NotConnected without a connection, socket_mode.AckTimeout without an ack.
+        """
+        sent = await self.socket.send(kind, payload, timeout=timeout, **envelope)
+        return sent.ack_payload
+
     # -- fault injection --------------------------------------------------------------------------
     def fail(self, method: str, error: str = "ratelimited", *, times: int = 1, retry_after: int = 1,
              delay: float = 0.0) -> None:
@@ -278,8 +296,11 @@ class SlackEmulator:
             return _Reply(200, {"ok": False, "error": "unknown_method"})
         if not token:
             return _Reply(200, {"ok": False, "error": "not_authed"})
-        if token != self.bot_token:
-            return _Reply(200, {"ok": False, "error": "invalid_auth"})
+        wanted, other = self.bot_token, self.app_token
+        if method in socket_mode.APP_TOKEN_METHODS:
+            wanted, other = other, wanted
+        if token != wanted:
+            return _Reply(200, {"ok": False, "error": "not_allowed_token_type" if token == other else "invalid_auth"})
         fault: _Fault | None = self._next(self._faults, method)
         delay = (fault.delay if fault else 0.0) + (self._next(self._slow, method) or 0.0)
         if delay:

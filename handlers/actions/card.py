@@ -1,7 +1,8 @@
 """The summary card's controls: severity and status selects, Assign roles, Post update, Resolve.
 
-Each acknowledges first; a change then goes through the service, and Slack hears about it from the
-worker (the card is updated in place). Errors after the ack reach the user through response_url.
+A change is committed before the click is acknowledged, so the 200 Slack gets means the change is
+stored; the worker then updates the card in place. A button that opens a modal opens it before
+acknowledging (the trigger_id lives three seconds). Errors reach the user through response_url.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bot.blocks.modals import roles_modal, update_modal
 from bot.deps import Deps
 from bot.errors import InvalidInput
 from bot.services import incidents
+from handlers.modal import open_modal
 
 
 def _incident_id(action: dict[str, Any]) -> int:
@@ -29,45 +31,45 @@ def _selected(action: dict[str, Any]) -> str:
 
 
 async def severity_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-    await ack()
     deps: Deps = context["deps"]
     level = incidents.parse_severity(_selected(action), deps.policy)
     async with deps.sessionmaker() as session, session.begin():
         await incidents.change_severity(session=session, clock=deps.clock, policy=deps.policy,
                                         incident_id=_incident_id(action), severity=level,
                                         actor=body["user"]["id"], via="card")
+    await ack()
 
 
 async def status_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-    await ack()
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session, session.begin():
         await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
                                       incident_id=_incident_id(action), status=_selected(action),
                                       actor=body["user"]["id"], via="card")
+    await ack()
 
 
 async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-    await ack()
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session, session.begin():
         await incidents.resolve(session=session, clock=deps.clock, policy=deps.policy,
                                 incident_id=_incident_id(action), actor=body["user"]["id"], via="card")
+    await ack()
 
 
 async def assign_roles_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                                client: Any) -> None:
-    await ack()
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session:
         inc = await incidents.get(session, _incident_id(action))
-    await client.views_open(trigger_id=body["trigger_id"], view=roles_modal(inc))
+    await open_modal(client, body["trigger_id"], roles_modal(inc))
+    await ack()
 
 
 async def post_update_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                               client: Any) -> None:
-    await ack()
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session:
         inc = await incidents.get(session, _incident_id(action))
-    await client.views_open(trigger_id=body["trigger_id"], view=update_modal(inc))
+    await open_modal(client, body["trigger_id"], update_modal(inc))
+    await ack()

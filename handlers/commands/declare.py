@@ -10,6 +10,7 @@ from bot import text as t
 from bot.deps import Deps
 from bot.services import incidents
 from bot.services.naming import channel_name
+from handlers.modal import open_modal
 
 # A first word that is clearly meant as a severity ("sev7", "SEV-x", "9") rather than a title word.
 _LOOKS_LIKE_SEVERITY = re.compile(r"^(sev\S*|\d+)$", re.IGNORECASE)
@@ -27,10 +28,9 @@ async def declare(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
     user = command["user_id"]
     reply = {"user": user, "response_url": command.get("response_url", "")}
     if severity is None or not title:
+        await open_modal(client, command["trigger_id"], declare_modal(
+            deps.policy, user_id=user, title=title, severity=severity, metadata={"reply": reply}))
         await ack()
-        metadata = {"reply": reply}
-        await client.views_open(trigger_id=command["trigger_id"], view=declare_modal(
-            deps.policy, user_id=user, title=title, severity=severity, metadata=metadata))
         return
     async with deps.sessionmaker() as session, session.begin():
         inc = await incidents.declare(

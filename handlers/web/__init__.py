@@ -15,8 +15,8 @@ from models.db import Sessionmaker
 log = logging.getLogger(__name__)
 
 
-def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker) -> web.Application:
-    async def slack_events(request: web.Request) -> web.Response:
+def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events: bool = True) -> web.Application:
+    async def handle_slack(request: web.Request) -> web.Response:
         try:
             bolt_resp = await bolt_app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_resp)
@@ -33,6 +33,7 @@ def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker) -> web.Applicat
         return web.json_response({"ok": True, "database": "ok"}, dumps=json.dumps)
 
     app = web.Application()
-    app.router.add_post("/slack/events", slack_events)
+    if slack_events:
+        app.router.add_post("/slack/events", handle_slack)
     app.router.add_get("/healthz", healthz)
     return app

@@ -139,3 +139,11 @@ async def test_a_taken_channel_name_picks_another(bot: Bot) -> None:
     inc = await bot.declare("sev1 Gateway down")
     assert inc.channel_name == "inc-1-gateway-down-2"
     assert [c.error for c in bot.ws.calls_to("conversations.create")] == ["name_taken", None]
+
+
+async def test_an_expired_trigger_gets_a_clear_message(bot: Bot) -> None:
+    bot.emu.trigger_ttl = 0.0  # Slack took too long: the trigger_id is dead on arrival
+    reply = await bot.command(bot.people.alice, "declare")
+    assert reply.status == 200
+    assert "could not open the form in time (expired_trigger_id)" in reply.json["text"]
+    assert bot.ws.open_modal(bot.people.alice) is None
