@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.policy import Escalation, OnCall, default_policy
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import SlackDriver
 from bot.emulator.render import mrkdwn_to_text, render_channel, render_ephemeral, render_message, render_view
@@ -64,13 +65,19 @@ async def play(db_path: Path) -> int:
     everyone = [maya, sam, priya, raj, lena]
     support = ws.add_channel("payments-support", members=everyone, bot_member=True)
     announce = ws.add_channel("incidents", members=everyone, bot_member=True)
+    leadership = ws.add_channel("payments-leadership", members=[priya], bot_member=True)
+    oncall_group, leads_group = "S0PAYONCALL", "S0PAYLEADS"
+    emu.usergroups.update({oncall_group: [sam], leads_group: [priya]})
 
     clock = FakeClock()
     secret = secrets.token_hex(16)
     url = f"sqlite+aiosqlite:///{db_path}"
     await upgrade(url)
+    policy = default_policy().model_copy(update={
+        "escalation": Escalation(channel=leadership, leadership_group=leads_group),
+        "oncall": OnCall(group=oncall_group)})
     settings = Settings(slack_bot_token=emu.bot_token, slack_signing_secret=secret, slack_api_url=emu.api_url,
-                        database_url=url, announce_channel=announce)
+                        database_url=url, announce_channel=announce, policy=policy)
     rt = Runtime.create(settings, clock=clock)
     runner = web.AppRunner(rt.web_app())
     await runner.setup()
@@ -85,6 +92,9 @@ async def play(db_path: Path) -> int:
         await rt.worker.drain()
         screen.show()
         clock.advance(timedelta(minutes=minutes))
+
+    def last(channel: str, needle: str) -> Message:
+        return next(m for m in reversed(ws.messages_in(channel)) if needle in m.text)
 
     async def card():  # the summary card as it is now
         async with rt.sessionmaker() as s:
@@ -106,18 +116,27 @@ async def play(db_path: Path) -> int:
         await settle(minutes=3)
 
         screen.step("Maya opens “Assign roles” on the card and fills it in")
-        _, msg = await card()
+        inc, msg = await card()
         await slack.click(maya, msg, "incident_assign_roles")
         modal = ws.open_modal(maya)
         assert modal is not None
         print()
         print(render_view(modal, ws.users, ws.channels))
         await slack.submit(maya, {"ic": priya, "tl": raj, "comms": lena, "oncall": sam, "support": maya})
-        await settle(minutes=12)
+        await settle(minutes=2)
 
-        screen.step("Raj posts an update from the card: the cause is found")
-        _, msg = await card()
-        await slack.click(raj, msg, "incident_post_update")
+        screen.step("Five minutes in and nobody has acknowledged: the bot pings the on-call group")
+        await settle(minutes=1)
+
+        screen.step("Sam acknowledges from the reminder")
+        await slack.click(sam, last(inc.channel_id, "still unacknowledged"), "incident_ack")
+        await settle(minutes=9)
+
+        screen.step("Fifteen minutes without an update: the bot reminds the IC and comms")
+        await settle(minutes=2)
+
+        screen.step("Raj posts an update from the reminder: the cause is found")
+        await slack.click(raj, last(inc.channel_id, "an update on"), "incident_post_update")
         await slack.submit(raj, {
             "status": "identified",
             "text": "The 08:52 gateway deploy (v2.42) broke 3-D Secure routing to the EU acquirer; "
@@ -125,14 +144,15 @@ async def play(db_path: Path) -> int:
             "next_steps": "Roll the gateway back to v2.41; fail EU traffic over to the backup acquirer meanwhile."})
         await settle(minutes=10)
 
-        inc, _ = await card()
         screen.step("Sam, in the incident channel: /incident status mitigated")
         await slack.command(sam, inc.channel_id, "status mitigated")
         await settle(minutes=5)
 
-        screen.step("Priya lowers the severity to SEV-3 from the card")
+        screen.step("Priya lowers the severity to SEV-3 from the card, then checks the clocks")
         _, msg = await card()
         await slack.select(priya, msg, "incident_severity", "3")
+        await settle()
+        await slack.command(priya, inc.channel_id, "clocks")
         await settle(minutes=20)
 
         screen.step("Priya resolves the incident after validating test transactions")
@@ -150,7 +170,7 @@ async def play(db_path: Path) -> int:
         print()
         for e in events:
             who = ws.users[e.actor].name if e.actor in ws.users else e.actor
-            print(f"  {e.at:%H:%M}  {e.kind:<17} {who:<6} {mrkdwn_to_text(e.text, ws.users, ws.channels)}")
+            print(f"  {e.at:%H:%M}  {e.kind:<22} {who:<6} {mrkdwn_to_text(e.text, ws.users, ws.channels)}")
         total = inc.resolved_at - inc.created_at
         print(f"\n{inc.key} resolved in {int(total.total_seconds() // 60)} minutes; "
               f"{len(ws.calls)} Web API calls reached the emulator.")

@@ -25,6 +25,7 @@ from bot.blocks.home import home_view
 from bot.clock import Clock, utc
 from bot.jobs import ClaimedJob, enqueue, mark_done
 from bot.policy import Policy
+from bot.services import clocks
 from bot.services.incidents import list_open
 from bot.services.naming import channel_name
 from models import Incident, IncidentMember, TimelineEvent
@@ -182,8 +183,37 @@ async def refresh_card(ctx: JobContext) -> None:
 
 
 async def post_channel(ctx: JobContext) -> None:
+    """A message in the incident's channel, or in `channel` (a user id makes it a DM)."""
+    p = ctx.job.payload
+    channel = p.get("channel") or _channel(await ctx.incident())
+    kwargs: dict[str, Any] = {"channel": channel, "text": p["text"]}
+    if p.get("blocks"):
+        kwargs["blocks"] = p["blocks"]
+    await ctx.client.chat_postMessage(**kwargs)
+
+
+async def notify_leadership(ctx: JobContext) -> None:
+    """The escalation channel gets the summary card as it is now, mentioning the leadership group."""
+    escalation = ctx.policy.escalation
+    if not escalation.channel:
+        log.info("leadership escalation for incident %s: no escalation channel in the policy", ctx.job.incident_id)
+        return
     inc = await ctx.incident()
-    await ctx.client.chat_postMessage(channel=_channel(inc), text=ctx.job.payload["text"])
+    group = f"<!subteam^{escalation.leadership_group}> " if escalation.leadership_group else ""
+    text = (f":rotating_light: {group}Leadership escalation: *{inc.key}* ({ctx.job.payload.get('reason')}) "
+            f"· {t.channel(inc.channel_id, inc.channel_name)}")
+    blocks = [{"type": "section", "text": cards.mrkdwn(text)}, *cards.card(inc, ctx.policy)]
+    await ctx.client.chat_postMessage(channel=escalation.channel, text=text, blocks=blocks)
+
+
+def _timer(kind: str) -> Callable[[JobContext], Awaitable[None]]:
+    async def fire(ctx: JobContext) -> None:
+        async with ctx.finish() as session:
+            await clocks.fire(kind, session=session, clock=ctx.clock, policy=ctx.policy,
+                              incident_id=ctx.job.incident_id, payload=ctx.job.payload)
+
+    fire.__name__ = kind
+    return fire
 
 
 async def post_update(ctx: JobContext) -> None:
@@ -247,6 +277,8 @@ EFFECTS: dict[str, Callable[[JobContext], Awaitable[None]]] = {
     "announce": announce,
     "respond": respond,
     "publish_home": publish_home,
+    "notify_leadership": notify_leadership,
+    **{kind: _timer(kind) for kind in clocks.TIMER_KINDS},
 }
 
 # What a failed job means to a person reading the timeline.
@@ -262,4 +294,9 @@ DESCRIPTIONS = {
     "announce": "announce the incident",
     "respond": "send a private reply",
     "publish_home": "refresh the Home tab",
+    "notify_leadership": "notify leadership",
+    "ack_reminder": "remind about the acknowledgement",
+    "ack_breach": "escalate the acknowledgement breach",
+    "update_reminder": "remind about the update",
+    "role_watch": "remind about unfilled roles",
 }

@@ -61,21 +61,23 @@ async def enqueue(
     due_at: datetime | None = None,
     dedupe_key: str | None = None,
     max_attempts: int = 8,
-) -> None:
+) -> bool:
     """Add a job to the caller's transaction. With a dedupe_key, a second job with the same key
-    (pending or already run) is silently not added: that is what makes a reminder fire once."""
+    (pending or already run) is silently not added: that is what makes a reminder fire once.
+    True when the job was added."""
     now = utc(now)
     values = dict(
         kind=kind, incident_id=incident_id, payload=payload or {}, due_at=utc(due_at) if due_at else now,
         state="pending", attempts=0, max_attempts=max_attempts, dedupe_key=dedupe_key, created_at=now,
     )
+    session.info[_ENQUEUED] = True
     if dedupe_key is None:
         session.add(Job(**values))
-    else:
-        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Job).values(**values)
-        await session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    session.info[_ENQUEUED] = True
+        return True
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Job).values(**values)
+    result = await session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    return bool(result.rowcount)
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,10 @@ class Severity(BaseModel):
     ack_sla: timedelta | None = None
     ack_breach: timedelta | None = None
     update_cadence: timedelta | None = None
+    role_watch: timedelta | None = None  # remind about unfilled IC / TL / comms roles after this
     escalate: Literal["declaration", "breach", "never"] = "never"
 
-    @field_validator("ack_sla", "ack_breach", "update_cadence", mode="before")
+    @field_validator("ack_sla", "ack_breach", "update_cadence", "role_watch", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> timedelta | None:
         return parse_duration(v)
@@ -69,10 +70,39 @@ class Severity(BaseModel):
         return f"{self.name} {self.label}"
 
 
+class Escalation(BaseModel):
+    """Where breaches and leadership escalations go: a channel, and the user group to mention there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str | None = None
+    leadership_group: str | None = None
+
+
+class OnCall(BaseModel):
+    """The on-call user group to ping: by payment surface first, then by severity, then the default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    group: str | None = None
+    severity: dict[str, str] = {}
+    surface: dict[str, str] = {}
+
+    def group_for(self, severity: str, surface: str | None) -> str | None:
+        if surface:
+            wanted = surface.lower()
+            for name, group in self.surface.items():
+                if name.lower() in wanted:
+                    return group
+        return self.severity.get(severity) or self.group
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     severities: tuple[Severity, ...]
+    escalation: Escalation = Escalation()
+    oncall: OnCall = OnCall()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -90,13 +120,14 @@ DEFAULT_SEVERITIES: dict[str, dict[str, Any]] = {
         "label": "Critical",
         "impact": "Major outage: all transactions failing, legal or regulatory risk",
         "examples": ["payment gateway down", "fraud system failing", "major bank integration outage"],
-        "ack_sla": "5m", "ack_breach": "10m", "update_cadence": "15m", "escalate": "declaration",
+        "ack_sla": "5m", "ack_breach": "10m", "update_cadence": "15m", "role_watch": "10m",
+        "escalate": "declaration",
     },
     "SEV-2": {
         "label": "High",
         "impact": "Partial degradation: high failure rates for some payments",
         "examples": ["delayed settlements", "high API latency", "one region affected"],
-        "ack_sla": "15m", "ack_breach": "30m", "update_cadence": "30m", "escalate": "breach",
+        "ack_sla": "15m", "ack_breach": "30m", "update_cadence": "30m", "role_watch": "10m", "escalate": "breach",
     },
     "SEV-3": {
         "label": "Moderate",
@@ -115,10 +146,21 @@ DEFAULT_SEVERITIES: dict[str, dict[str, Any]] = {
 _SEV_KEY = re.compile(r"^SEV-(\d)$")
 
 
+def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{source}: {name} must be a table like [{name}]")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise PolicyError(f"{source}: {name}.{loc}: {err['msg'].removeprefix('Value error, ')}") from None
+
+
 def _build(raw: dict[str, Any], source: str) -> Policy:
-    unknown = set(raw) - {"severity"}
+    unknown = set(raw) - {"severity", "escalation", "oncall"}
     if unknown:
-        raise PolicyError(f"{source}: unknown key {sorted(unknown)[0]!r} (known: severity)")
+        raise PolicyError(f"{source}: unknown key {sorted(unknown)[0]!r} (known: severity, escalation, oncall)")
     table = raw.get("severity", {})
     if not isinstance(table, dict):
         raise PolicyError(f"{source}: severity must be a table like [severity.SEV-1]")
@@ -139,7 +181,12 @@ def _build(raw: dict[str, Any], source: str) -> Policy:
             loc = ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             raise PolicyError(f"{source}: severity.{key}.{loc}: {msg}") from None
-    return Policy(severities=tuple(severities))
+    escalation = _section(Escalation, raw.get("escalation", {}), "escalation", source)
+    oncall = _section(OnCall, raw.get("oncall", {}), "oncall", source)
+    for key in oncall.severity:
+        if key not in merged:
+            raise PolicyError(f"{source}: oncall.severity.{key}: no such severity")
+    return Policy(severities=tuple(severities), escalation=escalation, oncall=oncall)
 
 
 def default_policy() -> Policy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 _MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 
@@ -33,3 +34,15 @@ def plain(text: str) -> str:
     angle brackets become look-alikes so the text can never be read as `<!channel>` anywhere."""
     text = text.replace("<", "\u2039").replace(">", "\u203a")
     return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
+
+
+def duration(td: timedelta) -> str:
+    """`45s`, `12m`, `3m 20s`, `2h 5m`: how long, as people say it in an incident."""
+    secs = max(0, int(td.total_seconds()))
+    if secs < 60:
+        return f"{secs}s"
+    minutes, secs = divmod(secs, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes}m" if minutes else f"{hours}h"

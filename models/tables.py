@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 STATUSES = ("investigating", "identified", "mitigated", "resolved", "closed")
@@ -49,6 +49,16 @@ class IncidentBase(SQLModel):
     last_update_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
+    regulatory: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The clocks (bot.services.clocks): acknowledgement, update cadence, and what was missed.
+    ack_started_at: datetime | None = None  # declaration, or the alert's start
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    ack_seconds: int | None = None  # time to acknowledge, kept for the metrics
+    ack_breached_at: datetime | None = None
+    update_due_at: datetime | None = None  # when the next update is due; None: no cadence or closed
+    update_overdue_since: datetime | None = None  # the first missed due time of the current streak
+    update_escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
     @property
     def key(self) -> str:

@@ -76,3 +76,28 @@ def test_settings_from_env(tmp_path: Path) -> None:
     assert Settings.from_env({}).database_url == "sqlite+aiosqlite:///./incidents.db"
     with pytest.raises(ConfigError, match="PORT='eighty'"):
         Settings.from_env({"PORT": "eighty"})
+
+
+def test_escalation_and_oncall_sections(tmp_path: Path) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text('[escalation]\nchannel = "C1"\nleadership_group = "S1"\n'
+                 '[oncall]\ngroup = "S9"\n[oncall.severity]\nSEV-1 = "S3"\n[oncall.surface]\n"card payments" = "S2"\n')
+    p = load_policy(f)
+    assert (p.escalation.channel, p.escalation.leadership_group) == ("C1", "S1")
+    assert p.oncall.group_for("SEV-1", "EU Card Payments") == "S2"
+    assert p.oncall.group_for("SEV-1", "bank transfers") == "S3"
+    assert p.oncall.group_for("SEV-2", None) == "S9"
+    assert default_policy().severity(1).role_watch == timedelta(minutes=10)
+    assert default_policy().severity(3).role_watch is None
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[escalation]\nchanel = "C1"\n', "escalation.chanel"),
+    ('[oncall.severity]\nSEV-7 = "S1"\n', "oncall.severity.SEV-7: no such severity"),
+    ('[severity.SEV-1]\nrole_watch = "soon"\n', "severity.SEV-1.role_watch"),
+])
+def test_bad_clock_settings_name_the_key(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text(content)
+    with pytest.raises(PolicyError, match=message.replace(".", r"\.")):
+        load_policy(f)

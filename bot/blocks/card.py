@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot import text as t
 from bot.blocks import ids
-from bot.clock import utc
+from bot.blocks.clocks import clock_line
+from bot.blocks.kit import date, mrkdwn, option, plain
 from bot.policy import Policy
 from bot.services.incidents import SETTABLE_STATUSES, SOURCES
 from models import ROLES, Incident
@@ -20,33 +20,12 @@ SEVERITY_EMOJI = {1: ":red_circle:", 2: ":large_orange_circle:", 3: ":large_yell
 MAX_TOPIC = 250
 
 
-def plain(text: str, *, emoji: bool = True) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": emoji}
-
-
-def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
-    opt: dict[str, Any] = {"text": plain(t.truncate(text, 75)), "value": value}
-    if description:
-        opt["description"] = plain(t.truncate(description, 75))
-    return opt
-
-
 def severity_options(policy: Policy) -> list[dict[str, Any]]:
     return [option(s.title, str(s.level), s.impact) for s in policy.severities]
 
 
 def status_options() -> list[dict[str, Any]]:
     return [option(f"{s.capitalize()}", s) for s in SETTABLE_STATUSES]
-
-
-def date(dt: datetime) -> str:
-    """A date every reader sees in their own time zone, with a UTC fallback."""
-    stamp = int(utc(dt).timestamp())
-    return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{utc(dt):%Y-%m-%d %H:%M} UTC>"
 
 
 def topic(inc: Incident, policy: Policy) -> str:
@@ -79,6 +58,9 @@ def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
     if inc.private:
         context.append(":lock: private incident")
     blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(context))]})
+    line = clock_line(inc)
+    if line:
+        blocks.append({"type": "context", "elements": [mrkdwn(line)]})
     if inc.status != "closed":
         blocks.append(controls(inc, policy))
     return blocks
@@ -98,8 +80,14 @@ def controls(inc: Incident, policy: Policy) -> dict[str, Any]:
         {"type": "button", "action_id": ids.ASSIGN_ROLES, "text": plain("Assign roles"), "value": str(inc.id)},
         {"type": "button", "action_id": ids.POST_UPDATE, "text": plain("Post update"), "value": str(inc.id)},
     ]
+    if inc.acknowledged_at is None and inc.status in ("investigating", "identified", "mitigated"):
+        elements.insert(0, {"type": "button", "action_id": ids.ACKNOWLEDGE, "text": plain("Acknowledge"),
+                            "style": "primary", "value": str(inc.id)})
+    regulatory = option("Regulatory / legal impact", "regulatory")
+    elements.append({"type": "checkboxes", "action_id": ids.REGULATORY, "options": [regulatory],
+                     **({"initial_options": [regulatory]} if inc.regulatory else {})})
     if inc.status != "resolved":
-        elements.append({"type": "button", "action_id": ids.RESOLVE, "text": plain("Resolve"), "style": "primary",
+        elements.append({"type": "button", "action_id": ids.RESOLVE, "text": plain("Resolve"), "style": "danger",
                          "value": str(inc.id),
                          "confirm": {"title": plain("Resolve incident?"),
                                      "text": mrkdwn(f"Mark {inc.key} as resolved?"),

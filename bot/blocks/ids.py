@@ -7,6 +7,12 @@ STATUS_SELECT = "incident_status"
 ASSIGN_ROLES = "incident_assign_roles"
 POST_UPDATE = "incident_post_update"
 RESOLVE = "incident_resolve"
+ACKNOWLEDGE = "incident_ack"
+REGULATORY = "incident_regulatory"
+# Reminder buttons: action ids are "<prefix>:<choice>" (unique within their block) and the value
+# carries "<incident id>:<choice>".
+SNOOZE = "incident_snooze"
+TAKE_ROLE = "incident_take_role"
 
 # Modals (callback ids); private_metadata carries JSON context.
 DECLARE_VIEW = "incident_declare"

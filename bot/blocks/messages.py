@@ -22,6 +22,8 @@ HELP = """*`/incident` — run a payment incident from Slack*
 • `/incident status investigating|identified|mitigated|resolved`
 • `/incident role ic|tl|comms|oncall|support @person` — assign a role
 • `/incident update <what changed>` — post an update
+• `/incident ack` — acknowledge (the on-call engineer or the IC)
+• `/incident clocks` — age, acknowledgement, next update due, anything overdue
 • `/incident resolve` — resolve the incident"""
 
 

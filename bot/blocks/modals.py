@@ -59,6 +59,11 @@ def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: in
                 "options": [option("Private incident", "private",
                                    "A private channel, left out of every public listing")]},
                optional=True),
+        _input("regulatory", "Regulatory / legal impact",
+               {"type": "checkboxes", "action_id": "value",
+                "options": [option("Regulatory or legal impact", "regulatory",
+                                   "Tells leadership at once (card data, PSD2 or scheme rules, a regulator)")]},
+               optional=True),
     ]
     return _modal(ids.DECLARE_VIEW, "Declare incident", "Declare", blocks, metadata or {})
 

@@ -7,9 +7,8 @@ when they run, so a card refresh queued behind another change still shows the la
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import text as t
 from bot.clock import Clock, utc
-from bot.errors import InvalidInput, InvalidTransition, NotFound, NotInIncidentChannel
+from bot.errors import InvalidInput, NotFound, NotInIncidentChannel
 from bot.jobs import enqueue
+from bot.services import clocks
+from bot.services.common import Change, add_member, announce_change, event, get, require_open
 from bot.policy import Policy
 from models import ROLES, Counter, Incident, IncidentMember, TimelineEvent
 
@@ -36,20 +37,7 @@ MAX_SURFACE = 150
 MAX_UPDATE = 3000
 
 
-@dataclass(frozen=True)
-class Change:
-    incident: Incident
-    changed: bool
-
-
 # -- lookups -----------------------------------------------------------------
-
-async def get(session: AsyncSession, incident_id: int) -> Incident:
-    inc = await session.get(Incident, incident_id)
-    if inc is None:
-        raise NotFound(f"There is no incident with id {incident_id}.")
-    return inc
-
 
 async def get_by_number(session: AsyncSession, number: int) -> Incident:
     inc = (await session.execute(select(Incident).where(Incident.number == number))).scalar_one_or_none()
@@ -126,31 +114,6 @@ async def _next_number(session: AsyncSession) -> int:
     return (await session.execute(stmt)).scalar_one()
 
 
-async def _add_member(session: AsyncSession, incident_id: int, user_id: str) -> None:
-    if await session.get(IncidentMember, (incident_id, user_id)) is None:
-        session.add(IncidentMember(incident_id=incident_id, user_id=user_id))
-
-
-def _event(inc: Incident, now: datetime, actor: str, kind: str, text: str, via: str,
-           data: dict[str, Any] | None = None) -> TimelineEvent:
-    assert inc.id is not None
-    return TimelineEvent(incident_id=inc.id, at=now, actor=actor, kind=kind, text=text, data=data or {}, via=via)
-
-
-async def _announce_change(session: AsyncSession, inc: Incident, now: datetime, line: str, *,
-                           topic: bool) -> None:
-    """The effects every visible change shares: the card in place, the topic, a line in the channel."""
-    await enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
-    if topic:
-        await enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
-    await enqueue(session, kind="post_channel", incident_id=inc.id, now=now, payload={"text": line})
-
-
-def _require_open(inc: Incident) -> None:
-    if inc.status == "closed":
-        raise InvalidTransition(f"{inc.key} is closed; its review is done and it can no longer change.")
-
-
 # -- the changes ---------------------------------------------------------------------------
 
 async def declare(
@@ -165,6 +128,8 @@ async def declare(
     surface: str | None = None,
     commander_id: str | None = None,
     private: bool = False,
+    regulatory: bool = False,
+    started_at: datetime | None = None,
     announce_channel: str | None = None,
     reply: dict[str, str] | None = None,
     tell_declarer: bool = False,
@@ -172,7 +137,8 @@ async def declare(
 ) -> Incident:
     """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
     to tell the declarer the channel is ready (a response_url, or a DM when it has expired);
-    `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently)."""
+    `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently).
+    `started_at` starts the acknowledgement clock earlier than now (an alert's start)."""
     title = _check_title(title)
     severity = _check_severity(severity, policy)
     if source not in SOURCES:
@@ -187,14 +153,15 @@ async def declare(
     # declaration is written in one batch at commit.
     inc = Incident(
         id=number, number=number, title=title, severity=severity, source=source, surface=surface,
-        private=private, declared_by=declared_by, commander_id=commander_id, created_at=now, updated_at=now,
-        announce_channel=None if private else announce_channel,
+        private=private, regulatory=regulatory, declared_by=declared_by, commander_id=commander_id,
+        created_at=now, updated_at=now, announce_channel=None if private else announce_channel,
+        ack_started_at=min(utc(started_at), now) if started_at else now,
     )
     session.add(inc)
     assert inc.id is not None
     session.add_all(IncidentMember(incident_id=inc.id, user_id=uid) for uid in sorted({declared_by, commander_id}))
     sev = policy.severity(severity)
-    session.add(_event(inc, now, declared_by, "declared",
+    session.add(event(inc, now, declared_by, "declared",
                        f"Declared {sev.name} by {t.user(declared_by)}: {t.escape(title)}", via,
                        {"severity": severity, "source": source, "surface": surface, "private": private,
                         "commander": commander_id}))
@@ -205,25 +172,29 @@ async def declare(
                              "Setting up its channel; the link follows."})
     await enqueue(session, kind="create_channel", incident_id=inc.id, now=now, payload={"reply": reply},
                   max_attempts=20)
+    # after the channel job, so an escalation that runs right away can already link the channel
+    await clocks.on_declare(session, policy, inc, now, actor=declared_by, via=via)
     return inc
 
 
 async def change_severity(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
                           severity: int | None, actor: str, via: str) -> Change:
     inc = await get(session, incident_id)
-    _require_open(inc)
+    require_open(inc)
     severity = _check_severity(severity, policy)
     if severity == inc.severity:
         return Change(inc, False)
     now = utc(clock.now())
     old = policy.severity(inc.severity).name
     new = policy.severity(severity).name
-    verb = "raised" if severity < inc.severity else "lowered"
+    raised = severity < inc.severity
+    verb = "raised" if raised else "lowered"
     inc.severity, inc.updated_at = severity, now
-    session.add(_event(inc, now, actor, "severity_changed", f"Severity {verb} from {old} to {new}", via,
+    session.add(event(inc, now, actor, "severity_changed", f"Severity {verb} from {old} to {new}", via,
                        {"from": old, "to": new}))
-    await _announce_change(session, inc, now, f":rotating_light: {t.user(actor)} {verb} severity {old} → *{new}*",
-                           topic=True)
+    await clocks.on_severity(session, policy, inc, now, raised=raised, actor=actor, via=via)
+    await announce_change(session, inc, now, f":rotating_light: {t.user(actor)} {verb} severity {old} → *{new}*",
+                          topic=True)
     return Change(inc, True)
 
 
@@ -233,7 +204,7 @@ async def change_status(*, session: AsyncSession, clock: Clock, policy: Policy, 
     if status not in SETTABLE_STATUSES:
         raise InvalidInput(f"Status is one of {', '.join(SETTABLE_STATUSES)}.", field="status")
     inc = await get(session, incident_id)
-    _require_open(inc)
+    require_open(inc)
     if status == inc.status:
         return Change(inc, False)
     now = utc(clock.now())
@@ -243,15 +214,17 @@ async def change_status(*, session: AsyncSession, clock: Clock, policy: Policy, 
         inc.mitigated_at = now
     if status == "resolved":
         inc.resolved_at = now
+        clocks.on_resolve(inc)
         kind, line = "resolved", f":white_check_mark: {t.user(actor)} resolved {inc.key}"
     elif old == "resolved":
         inc.resolved_at = None
+        await clocks.on_update(session, policy, inc, now)  # reopening restarts the cadence
         kind, line = "reopened", f":arrows_counterclockwise: {t.user(actor)} reopened {inc.key} as *{status}*"
     else:
         kind, line = "status_changed", f":large_blue_circle: {t.user(actor)} changed status {old} → *{status}*"
-    session.add(_event(inc, now, actor, kind, f"Status changed from {old} to {status}", via,
+    session.add(event(inc, now, actor, kind, f"Status changed from {old} to {status}", via,
                        {"from": old, "to": status}))
-    await _announce_change(session, inc, now, line, topic=True)
+    await announce_change(session, inc, now, line, topic=True)
     return Change(inc, True)
 
 
@@ -266,7 +239,7 @@ async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, 
     if role not in ROLES:
         raise InvalidInput(f"Role is one of {', '.join(ROLES)}.", field=role)
     inc = await get(session, incident_id)
-    _require_open(inc)
+    require_open(inc)
     column, title = ROLES[role]
     old = getattr(inc, column)
     if old == user_id:
@@ -275,15 +248,15 @@ async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, 
     setattr(inc, column, user_id)
     inc.updated_at = now
     if user_id:
-        await _add_member(session, incident_id, user_id)
+        await add_member(session, incident_id, user_id)
         await enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [user_id]})
         text = f"{t.user(user_id)} is now {title}"
         line = f":bust_in_silhouette: {t.user(actor)} made {t.user(user_id)} *{title}*"
     else:
         text = f"{title} unassigned (was {t.user(old)})"
         line = f":bust_in_silhouette: {t.user(actor)} unassigned {t.user(old)} as *{title}*"
-    session.add(_event(inc, now, actor, "role_assigned", text, via, {"role": role, "from": old, "to": user_id}))
-    await _announce_change(session, inc, now, line, topic=(role == "ic"))
+    session.add(event(inc, now, actor, "role_assigned", text, via, {"role": role, "from": old, "to": user_id}))
+    await announce_change(session, inc, now, line, topic=(role == "ic"))
     return Change(inc, True)
 
 
@@ -299,13 +272,14 @@ async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, in
     if steps and len(steps) > MAX_UPDATE:
         raise InvalidInput(f"Keep next steps to {MAX_UPDATE} characters.", field="next_steps")
     inc = await get(session, incident_id)
-    _require_open(inc)
+    require_open(inc)
     if status and status != inc.status:
         await change_status(session=session, clock=clock, policy=policy, incident_id=incident_id,
                             status=status, actor=actor, via=via)
     now = utc(clock.now())
     inc.last_update_at = inc.updated_at = now
-    session.add(_event(inc, now, actor, "update", body, via,
+    await clocks.on_update(session, policy, inc, now)
+    session.add(event(inc, now, actor, "update", body, via,
                        {"next_steps": steps, "status": inc.status}))
     await enqueue(session, kind="post_update", incident_id=incident_id, now=now,
                   payload={"actor": actor, "text": body, "next_steps": steps, "status": inc.status})

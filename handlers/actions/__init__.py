@@ -1,4 +1,4 @@
-"""Clicks on the summary card: action id → listener. Anything else (a link button) is acknowledged."""
+"""Clicks on the summary card and on reminders: action id → listener. Anything else (a link button) is acknowledged."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
 from bot.inflight import InFlight
-from handlers.actions import card
+from handlers.actions import card, clocks
 
-ACTIONS = {
+ACTIONS: dict[str | re.Pattern[str], Any] = {
     ids.SEVERITY_SELECT: card.severity_selected,
     ids.STATUS_SELECT: card.status_selected,
     ids.ASSIGN_ROLES: card.assign_roles_clicked,
     ids.POST_UPDATE: card.post_update_clicked,
     ids.RESOLVE: card.resolve_clicked,
+    ids.ACKNOWLEDGE: clocks.ack_clicked,
+    re.compile(f"^{ids.SNOOZE}(:|$)"): clocks.snooze_clicked,
+    re.compile(f"^{ids.TAKE_ROLE}(:|$)"): clocks.take_role_clicked,
+    ids.REGULATORY: clocks.regulatory_toggled,
 }
 
 

@@ -17,7 +17,7 @@ from bot.services import incidents
 from handlers.modal import open_modal
 
 
-def _incident_id(action: dict[str, Any]) -> int:
+def incident_id_of(action: dict[str, Any]) -> int:
     incident_id = ids.incident_from_block_id(action.get("block_id", ""))
     if incident_id is None and str(action.get("value", "")).isdigit():
         incident_id = int(action["value"])
@@ -35,7 +35,7 @@ async def severity_selected(ack: Any, action: dict[str, Any], body: dict[str, An
     level = incidents.parse_severity(_selected(action), deps.policy)
     async with deps.sessionmaker() as session, session.begin():
         await incidents.change_severity(session=session, clock=deps.clock, policy=deps.policy,
-                                        incident_id=_incident_id(action), severity=level,
+                                        incident_id=incident_id_of(action), severity=level,
                                         actor=body["user"]["id"], via="card")
     await ack()
 
@@ -44,7 +44,7 @@ async def status_selected(ack: Any, action: dict[str, Any], body: dict[str, Any]
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session, session.begin():
         await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
-                                      incident_id=_incident_id(action), status=_selected(action),
+                                      incident_id=incident_id_of(action), status=_selected(action),
                                       actor=body["user"]["id"], via="card")
     await ack()
 
@@ -53,7 +53,7 @@ async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any]
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session, session.begin():
         await incidents.resolve(session=session, clock=deps.clock, policy=deps.policy,
-                                incident_id=_incident_id(action), actor=body["user"]["id"], via="card")
+                                incident_id=incident_id_of(action), actor=body["user"]["id"], via="card")
     await ack()
 
 
@@ -61,7 +61,7 @@ async def assign_roles_clicked(ack: Any, action: dict[str, Any], body: dict[str,
                                client: Any) -> None:
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session:
-        inc = await incidents.get(session, _incident_id(action))
+        inc = await incidents.get(session, incident_id_of(action))
     await open_modal(client, body["trigger_id"], roles_modal(inc))
     await ack()
 
@@ -70,6 +70,6 @@ async def post_update_clicked(ack: Any, action: dict[str, Any], body: dict[str, 
                               client: Any) -> None:
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session:
-        inc = await incidents.get(session, _incident_id(action))
+        inc = await incidents.get(session, incident_id_of(action))
     await open_modal(client, body["trigger_id"], update_modal(inc))
     await ack()

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.inflight import InFlight
-from handlers.commands import changes, declare, listing
+from handlers.commands import changes, clocks, declare, listing
 
 COMMAND = "/incident"
 
@@ -22,6 +22,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "role": changes.role,
     "update": changes.update,
     "resolve": changes.resolve,
+    "ack": clocks.ack,
+    "clocks": clocks.show,
     "list": listing.list_open,
     "help": listing.help,
 }

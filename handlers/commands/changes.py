@@ -19,7 +19,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _NOBODY = ("none", "nobody", "-")
 
 
-async def _incident_id(deps: Deps, command: dict[str, Any]) -> int:
+async def incident_id_for(deps: Deps, command: dict[str, Any]) -> int:
     async with deps.sessionmaker() as session:
         inc = await incidents.for_channel(session, command.get("channel_id"))
     assert inc.id is not None
@@ -30,7 +30,7 @@ async def severity(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, 
     level = incidents.parse_severity(args, deps.policy) if args else None
     if level is None:
         raise InvalidInput(f"Usage: `/incident severity <level>` with {incidents.severity_forms(deps.policy)}.")
-    incident_id = await _incident_id(deps, command)
+    incident_id = await incident_id_for(deps, command)
     async with deps.sessionmaker() as session, session.begin():
         change = await incidents.change_severity(session=session, clock=deps.clock, policy=deps.policy,
                                                  incident_id=incident_id, severity=level,
@@ -44,7 +44,7 @@ async def status(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, cl
     wanted = args.strip().lower()
     if wanted not in incidents.SETTABLE_STATUSES:
         raise InvalidInput(f"Usage: `/incident status {'|'.join(incidents.SETTABLE_STATUSES)}`.")
-    incident_id = await _incident_id(deps, command)
+    incident_id = await incident_id_for(deps, command)
     async with deps.sessionmaker() as session, session.begin():
         change = await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
                                                incident_id=incident_id, status=wanted,
@@ -73,7 +73,7 @@ async def role(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, clie
     if key is None or not who.strip():
         raise InvalidInput(f"Usage: `/incident role {'|'.join(ROLES)} @person` (or `none` to unassign).")
     user = parse_user(who)
-    incident_id = await _incident_id(deps, command)
+    incident_id = await incident_id_for(deps, command)
     async with deps.sessionmaker() as session, session.begin():
         change = await incidents.assign_role(session=session, clock=deps.clock, incident_id=incident_id,
                                              role=key, user_id=user, actor=command["user_id"], via="command")
@@ -86,7 +86,7 @@ async def role(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, clie
 async def update(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
     if not args:
         raise InvalidInput("Usage: `/incident update <what changed>`; the card's *Post update* button opens a form.")
-    incident_id = await _incident_id(deps, command)
+    incident_id = await incident_id_for(deps, command)
     async with deps.sessionmaker() as session, session.begin():
         inc = await incidents.post_update(session=session, clock=deps.clock, policy=deps.policy,
                                           incident_id=incident_id, actor=command["user_id"], text=args,
@@ -95,7 +95,7 @@ async def update(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, cl
 
 
 async def resolve(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
-    incident_id = await _incident_id(deps, command)
+    incident_id = await incident_id_for(deps, command)
     async with deps.sessionmaker() as session, session.begin():
         change = await incidents.resolve(session=session, clock=deps.clock, policy=deps.policy,
                                          incident_id=incident_id, actor=command["user_id"], via="command")

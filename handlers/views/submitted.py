@@ -43,6 +43,7 @@ async def declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]
             surface=value_of(state, "surface"),
             commander_id=value_of(state, "commander") or user,
             private="private" in (value_of(state, "private") or []),
+            regulatory="regulatory" in (value_of(state, "regulatory") or []),
             declared_by=user, announce_channel=deps.settings.announce_channel,
             reply={"user": user, "response_url": str(reply.get("response_url") or "")},
             tell_declarer=True, via="modal")

@@ -36,8 +36,9 @@ def test_card_shape() -> None:
     controls = blocks[-1]
     assert controls["block_id"] == "incident_controls:3"
     assert [e["action_id"] for e in controls["elements"]] == [
-        "incident_severity", "incident_status", "incident_assign_roles", "incident_post_update", "incident_resolve"]
-    assert controls["elements"][0]["initial_option"]["value"] == "1"
+        "incident_ack", "incident_severity", "incident_status", "incident_assign_roles", "incident_post_update",
+        "incident_regulatory", "incident_resolve"]
+    assert controls["elements"][1]["initial_option"]["value"] == "1"
     checked(blocks)
 
 
@@ -49,6 +50,7 @@ def test_card_with_the_longest_title_is_within_limits() -> None:
 
 def test_closed_incident_has_no_controls_and_resolved_no_resolve_button() -> None:
     assert card(incident(status="closed"), POLICY)[-1]["type"] == "context"
+    assert "actions" not in [b["type"] for b in card(incident(status="closed"), POLICY)]
     resolved = card(incident(status="resolved", resolved_at=NOW), POLICY)
     assert "incident_resolve" not in str(resolved[-1])
 

@@ -24,7 +24,7 @@ async def test_severity_select_changes_card_topic_channel_and_timeline(bot: Bot)
     ch = bot.ws.channel(inc.channel_id)
     assert ch.topic.startswith("SEV-1 · Investigating")
     assert any(f"<@{p.bob}> raised severity SEV-2 → *SEV-1*" in m.text for m in bot.messages(inc.channel_id))
-    event = (await bot.timeline(1))[-1]
+    event = [e for e in await bot.timeline(1) if e.kind == "severity_changed"][-1]
     assert (event.kind, event.actor, event.via, event.data) == ("severity_changed", p.bob, "card",
                                                                 {"from": "SEV-2", "to": "SEV-1"})
     assert event.at == bot.clock.now()

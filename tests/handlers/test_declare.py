@@ -32,7 +32,7 @@ async def test_declare_with_severity_and_title_sets_everything_up(bot: Bot) -> N
     # then the link, privately
     assert any(f"<#{ch.id}>" in e for e in bot.ephemerals(p.alice))
     kinds = [e.kind for e in await bot.timeline(1)]
-    assert kinds[:2] == ["declared", "channel_created"]
+    assert kinds[0] == "declared" and "channel_created" in kinds
 
 
 @pytest.mark.parametrize("form", ["sev2", "SEV-2", "sev-2", "2", "Sev2"])
