@@ -10,12 +10,13 @@ claimed again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -26,6 +27,10 @@ from models.db import Sessionmaker
 
 WAKE = "wake_worker"  # session.info key of the callback that wakes the worker after a commit
 _ENQUEUED = "jobs_enqueued"
+_NOTIFIED = "jobs_notified"
+# PostgreSQL delivers a NOTIFY at commit (and drops it on rollback): other processes' workers wake
+# at once instead of at their next poll, e.g. `serve --no-worker` beside `incident-bot worker`.
+PG_CHANNEL = "incident_bot_jobs"
 
 
 class Notifier:
@@ -40,6 +45,7 @@ class Notifier:
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
+    session.info.pop(_NOTIFIED, None)
     if session.info.pop(_ENQUEUED, False):
         wake: Callable[[], None] | None = session.info.get(WAKE)
         if wake is not None:
@@ -49,6 +55,28 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_ENQUEUED, None)
+    session.info.pop(_NOTIFIED, None)
+
+
+@asynccontextmanager
+async def listen(sessionmaker: Sessionmaker, notifier: Notifier) -> AsyncIterator[None]:
+    """On PostgreSQL, wake `notifier` whenever any process commits jobs; elsewhere, nothing."""
+    engine = sessionmaker.kw.get("bind")
+    if engine is None or engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+
+        def on_notify(*_: Any) -> None:
+            notifier.wake()
+
+        await raw.add_listener(PG_CHANNEL, on_notify)
+        try:
+            yield
+        finally:
+            if not raw.is_closed():
+                await raw.remove_listener(PG_CHANNEL, on_notify)
 
 
 async def enqueue(
@@ -71,10 +99,13 @@ async def enqueue(
         state="pending", attempts=0, max_attempts=max_attempts, dedupe_key=dedupe_key, created_at=now,
     )
     session.info[_ENQUEUED] = True
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    if dialect == "postgresql" and not session.info.get(_NOTIFIED):
+        session.info[_NOTIFIED] = True
+        await session.execute(text(f"SELECT pg_notify('{PG_CHANNEL}', '')"))
     if dedupe_key is None:
         session.add(Job(**values))
         return True
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Job).values(**values)
     result = await session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
     return bool(result.rowcount)

@@ -119,7 +119,14 @@ class Worker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         log.info("job worker %s started", self.worker_id)
+        async with jobs.listen(self.sessionmaker, self.notifier):
+            await self._loop(stop)
+        log.info("job worker %s stopped", self.worker_id)
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            # cleared before looking, so a commit that lands while we look still wakes the sleep below
+            self.notifier.event.clear()
             try:
                 if await self.run_once():
                     continue
@@ -130,12 +137,10 @@ class Worker:
             except Exception:  # the database is unreachable: keep the loop alive and try again
                 log.exception("job worker: claiming failed")
                 delay = self.poll_interval
-            self.notifier.event.clear()
             waits = [asyncio.ensure_future(self.notifier.event.wait()), asyncio.ensure_future(stop.wait())]
-            done, pending = await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            _, pending = await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
             for w in pending:
                 w.cancel()
-        log.info("job worker %s stopped", self.worker_id)
 
     async def _run(self, job: ClaimedJob) -> None:
         effect = self.effects.get(job.kind)

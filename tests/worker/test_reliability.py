@@ -132,3 +132,30 @@ async def test_a_worker_sleeps_until_woken_by_a_commit(bot_factory: Any) -> None
     await task
     assert bot.ws.channel_by_name("inc-1-latency") is not None
 
+
+
+async def test_a_commit_in_another_process_wakes_a_sleeping_worker(bot: Bot, db_url: str) -> None:
+    """PostgreSQL wakes the worker by NOTIFY; SQLite has no such thing and relies on a short poll."""
+    from bot.clock import SystemClock
+
+    ran = asyncio.Event()
+
+    async def probe(ctx: JobContext) -> None:
+        ran.set()
+
+    postgres = db_url.startswith("postgresql")
+    engines = [make_engine(db_url), make_engine(db_url)]  # the serving process's and the worker process's
+    worker = Worker(sessionmaker=make_sessionmaker(engines[1]), clock=SystemClock(), client=bot.rt.client,
+                    policy=bot.rt.settings.policy, effects={"probe": probe}, poll_interval=30 if postgres else 0.5)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run_forever(stop))
+    try:
+        await asyncio.sleep(0.3)  # asleep, with nothing due
+        async with make_sessionmaker(engines[0])() as s, s.begin():
+            await enqueue(s, kind="probe", now=SystemClock().now())
+        await asyncio.wait_for(ran.wait(), timeout=2)
+    finally:
+        stop.set()
+        await task
+        for e in engines:
+            await e.dispose()
