@@ -14,7 +14,7 @@ CPU time is its own, and measures:
   to come due at the same instant T; the time from T until the M-th reminder reached the emulator,
   the lateness (emulator receipt - T) of each, and whether every incident got exactly one.
 
-    .venv/bin/python bench/scheduler.py [--incidents 5000] [--burst 1000] [--idle-seconds 30]
+    .venv/bin/python bench/scheduler.py [--incidents 5000] [--burst 1000] [--idle-seconds 20]
         [--concurrency 4] [--batch 50] [--poll-interval 5] [--backends sqlite,postgresql]
         [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
 """
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout, like bench/ack_latency.py
 
 from sqlalchemy import func, select, update  # noqa: E402
 
@@ -74,7 +74,7 @@ async def worker_child(args: argparse.Namespace) -> None:
     engine = make_engine(args.database)
     notifier = jobs.Notifier()
     sessionmaker = make_sessionmaker(engine, info={jobs.WAKE: notifier.wake})  # as Runtime.create does
-    client = AsyncWebClient(token=args.token, base_url=args.api_url)
+    client = AsyncWebClient(token=args.token, base_url=args.api_url)  # as bot.app.make_client builds it
     worker = Worker(sessionmaker=sessionmaker, clock=SystemClock(), client=client, policy=default_policy(),
                     notifier=notifier, batch=args.batch, concurrency=args.concurrency,
                     poll_interval=args.poll_interval)
@@ -163,11 +163,11 @@ class WorkerProcess:
 
 # -- measuring ------------------------------------------------------------------------------------
 
-def postgres_cpu() -> float | None:
-    """CPU seconds of every `postgres` process this machine shows (server, backends, background
+def postgres_cpu() -> dict[int, float] | None:
+    """CPU seconds of each `postgres` process this machine shows (server, backends, background
     workers; from /proc/<pid>/schedstat, in nanoseconds); None when there are none to see (a server
     elsewhere). Each postgres process is single-threaded, so its main thread's time is all of it."""
-    total, seen = 0, False
+    cpu: dict[int, float] = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -176,18 +176,25 @@ def postgres_cpu() -> float | None:
                 if f.read().strip() != "postgres":
                     continue
             with open(f"/proc/{pid}/schedstat") as f:
-                total += int(f.read().split()[0])
+                cpu[int(pid)] = int(f.read().split()[0]) / 1e9
         except (OSError, ValueError, IndexError):
             continue
-        seen = True
-    return total / 1e9 if seen else None
+    return cpu or None
+
+
+def pg_spent(a: dict[int, float] | None, b: dict[int, float] | None) -> float | None:
+    """CPU the postgres processes used between two readings: a process that started in between
+    counts whole (its start-up is part of the cost), one that exited counts nothing."""
+    if a is None or b is None:
+        return None
+    return sum(cpu - a.get(pid, 0.0) for pid, cpu in b.items())
 
 
 @dataclass
 class Snap:
     worker: dict[str, Any]
     me: float = field(default_factory=time.process_time)  # this process: the emulator
-    pg: float | None = None
+    pg: dict[int, float] | None = None
 
     @classmethod
     def take(cls, worker: dict[str, Any], postgres: bool) -> Snap:
@@ -199,13 +206,14 @@ def per_minute(a: Snap, b: Snap) -> tuple[float, float | None, float]:
     wall = b.worker["wall"] - a.worker["wall"]
     cpu = b.worker["cpu"] - a.worker["cpu"]
     polls = max(1, b.worker["polls"] - a.worker["polls"])
-    pg = (b.pg - a.pg) / wall * 60 if a.pg is not None and b.pg is not None else None
+    spent = pg_spent(a.pg, b.pg)
+    pg = spent / wall * 60 if spent is not None else None
     return cpu / wall * 60, pg, cpu / polls * 1000
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 @dataclass
@@ -310,8 +318,9 @@ async def run_backend(name: str, url: str, emu: SlackEmulator, args: argparse.Na
         if len(ws.calls) != calls_before:
             res.notes.append(f"the idle worker called Slack {len(ws.calls) - calls_before} times")
 
-        # burst: M reminders due together at T, far enough ahead that the worker, which cannot be
-        # woken by another process's commit, has polled since and sleeps exactly until T
+        # burst: M reminders due together at T, far enough ahead that the worker has seen them and
+        # sleeps exactly until T: on PostgreSQL the planning commit's NOTIFY wakes it at once, on
+        # SQLite nothing can wake it from another process, so it finds them at its next poll
         print(f"[{name}] burst of {args.burst} reminders", file=sys.stderr, flush=True)
         due = datetime.fromtimestamp(math.ceil(time.time()) + args.poll_interval + 4, UTC)
         T = due.timestamp()
@@ -356,8 +365,7 @@ async def run_backend(name: str, url: str, emu: SlackEmulator, args: argparse.Na
         res.burst_cpu = {
             "worker": (end.worker["cpu"] - start.worker["cpu"]) / wall if wall else None,
             "emulator": (end.me - start.me) / wall if wall else None,
-            "postgres": (end.pg - start.pg) / wall if wall and end.pg is not None and start.pg is not None
-            else None,
+            "postgres": (pg_spent(start.pg, end.pg) or 0.0) / wall if wall and pg else None,
         }
 
         cadence = default_policy().severity(SEVERITY).update_cadence
@@ -429,8 +437,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print("\nworker CPU s/idle min: the worker process's CPU (all threads) per minute with nothing due, over "
           "whole poll cycles;\n  (empty DB): the same worker on an empty schema, the baseline; DB server: CPU of "
           "all postgres processes\n  per idle minute (SQLite does that work inside the worker).")
-    print("send all: from the due time T until the emulator received the last reminder; late: emulator receipt - T "
-          "(seconds).")
+    print("  A postgres connection closed during a window is not counted (none is while the worker's pool of 5, one of "
+          "them\n  LISTENing, never overflows: concurrency <= 4).")
+    print("send all: from the due time T until the emulator received the last reminder (so, with every reminder due "
+          "at T, the worst\n  lateness too); late: emulator receipt - T, in seconds.")
     for r in results:
         late = r.lateness
         cpu = r.burst_cpu
@@ -444,6 +454,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
                   f"CPU busy during the burst: worker {f(cpu.get('worker'), '.0%')}, emulator "
                   f"{f(cpu.get('emulator'), '.0%')}" + (f", postgres {f(cpu.get('postgres'), '.0%')}"
                                                         if cpu.get("postgres") is not None else "") + " of one core.")
+            if min(late) >= r.timers_fired[1]:
+                print("  no reminder reached Slack before every timer had fired: the post_channel job a timer queues "
+                      "is due at its\n  firing time, so the claim's (due_at, id) order puts it behind every timer "
+                      "still due at T.")
         print(f"  correctness: {r.sent} of {r.burst} reminders posted, duplicates {r.duplicates}, missing "
               f"{r.missing}, to other channels {r.unexpected}; failed jobs {r.failed_jobs}; next reminder planned "
               f"for {r.next_planned} of {r.burst}.")
@@ -482,7 +496,7 @@ def parse() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--incidents", type=int, default=5000)
     ap.add_argument("--burst", type=int, default=1000)
-    ap.add_argument("--idle-seconds", type=float, default=30.0, help="each idle window (rounded to poll cycles)")
+    ap.add_argument("--idle-seconds", type=float, default=20.0, help="each idle window (rounded to poll cycles)")
     ap.add_argument("--burst-timeout", type=float, default=300.0)
     ap.add_argument("--concurrency", type=int, default=WORKER_DEFAULTS["concurrency"])
     ap.add_argument("--batch", type=int, default=WORKER_DEFAULTS["batch"])
