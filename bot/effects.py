@@ -114,13 +114,13 @@ async def create_channel(ctx: JobContext) -> None:
         await _timeline(session, ctx, fresh, "channel_created", f"Channel <#{channel_id}> created")
         members = (await session.execute(
             select(IncidentMember.user_id).where(IncidentMember.incident_id == inc.id))).scalars().all()
-        await enqueue(session, kind="invite", incident_id=inc.id, now=now, payload={"users": sorted(members)})
-        await enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
-        await enqueue(session, kind="post_card", incident_id=inc.id, now=now)
+        enqueue(session, kind="invite", incident_id=inc.id, now=now, payload={"users": sorted(members)})
+        enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
+        enqueue(session, kind="post_card", incident_id=inc.id, now=now)
         if fresh.announce_channel:
-            await enqueue(session, kind="announce", incident_id=inc.id, now=now)
+            enqueue(session, kind="announce", incident_id=inc.id, now=now)
         reply = ctx.job.payload.get("reply") or {}
-        await enqueue(session, kind="respond", incident_id=inc.id, now=now,
+        enqueue(session, kind="respond", incident_id=inc.id, now=now,
                       payload={**reply, "text": f":white_check_mark: *{fresh.key}* is ready in <#{channel_id}>."})
 
 
@@ -161,7 +161,7 @@ async def post_card(ctx: JobContext) -> None:
         fresh = await session.get(Incident, inc.id)
         assert fresh is not None
         fresh.card_ts = resp["ts"]
-        await enqueue(session, kind="pin_card", incident_id=inc.id, now=ctx.clock.now())
+        enqueue(session, kind="pin_card", incident_id=inc.id, now=ctx.clock.now())
 
 
 async def pin_card(ctx: JobContext) -> None:

@@ -27,7 +27,7 @@ from models.db import Sessionmaker
 
 WAKE = "wake_worker"  # session.info key of the callback that wakes the worker after a commit
 _ENQUEUED = "jobs_enqueued"
-_NOTIFIED = "jobs_notified"
+_PENDING = "jobs_pending"
 # PostgreSQL delivers a NOTIFY at commit (and drops it on rollback): other processes' workers wake
 # at once instead of at their next poll, e.g. `serve --no-worker` beside `incident-bot worker`.
 PG_CHANNEL = "incident_bot_jobs"
@@ -43,9 +43,23 @@ class Notifier:
         self.event.set()
 
 
+@event.listens_for(Session, "before_commit")
+def _write_jobs(session: Session) -> None:
+    """Write the transaction's jobs in one statement, after the rows they point at are flushed.
+    (This runs inside the async session's greenlet, where the sync API may do I/O.)"""
+    rows = session.info.pop(_PENDING, None)
+    if not rows:
+        return
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(_NOTIFY)  # delivered at commit, to every listening worker
+    session.execute(_INSERTS["postgresql" if dialect == "postgresql" else "sqlite"], rows)
+    session.info[_ENQUEUED] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    session.info.pop(_NOTIFIED, None)
     if session.info.pop(_ENQUEUED, False):
         wake: Callable[[], None] | None = session.info.get(WAKE)
         if wake is not None:
@@ -55,7 +69,7 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_ENQUEUED, None)
-    session.info.pop(_NOTIFIED, None)
+    session.info.pop(_PENDING, None)
 
 
 @asynccontextmanager
@@ -79,7 +93,7 @@ async def listen(sessionmaker: Sessionmaker, notifier: Notifier) -> AsyncIterato
                 await raw.remove_listener(PG_CHANNEL, on_notify)
 
 
-async def enqueue(
+def enqueue(
     session: AsyncSession,
     *,
     kind: str,
@@ -89,26 +103,22 @@ async def enqueue(
     due_at: datetime | None = None,
     dedupe_key: str | None = None,
     max_attempts: int = 8,
-) -> bool:
-    """Add a job to the caller's transaction. With a dedupe_key, a second job with the same key
-    (pending or already run) is silently not added: that is what makes a reminder fire once.
-    True when the job was added."""
+) -> None:
+    """Add a job to the caller's transaction; all of a transaction's jobs are written together
+    when it commits. With a dedupe_key, a job whose key exists already (pending or long since
+    run) is silently not added: that is what makes a reminder fire once."""
     now = utc(now)
-    values = dict(
+    session.info.setdefault(_PENDING, []).append(dict(
         kind=kind, incident_id=incident_id, payload=payload or {}, due_at=utc(due_at) if due_at else now,
         state="pending", attempts=0, max_attempts=max_attempts, dedupe_key=dedupe_key, created_at=now,
-    )
-    session.info[_ENQUEUED] = True
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    if dialect == "postgresql" and not session.info.get(_NOTIFIED):
-        session.info[_NOTIFIED] = True
-        await session.execute(text(f"SELECT pg_notify('{PG_CHANNEL}', '')"))
-    if dedupe_key is None:
-        session.add(Job(**values))
-        return True
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Job).values(**values)
-    result = await session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    return bool(result.rowcount)
+    ))
+
+
+_NOTIFY = text(f"SELECT pg_notify('{PG_CHANNEL}', '')")
+_INSERTS = {
+    "postgresql": postgresql.insert(Job.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+    "sqlite": sqlite.insert(Job.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+}
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Slack errors worth another try; any other `ok: false` answer will not change on retry.
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 NOT_READY_DELAY = 3.0
-YIELD_LIMIT = 0.05
+YIELD_LIMIT = 0.5
 NOT_READY_GIVE_UP = timedelta(hours=6)
 
 
@@ -191,6 +191,6 @@ class Worker:
                     via="system"))
                 if job.kind == "create_channel":
                     reply = job.payload.get("reply") or {}
-                    await jobs.enqueue(session, kind="respond", incident_id=job.incident_id, now=now, payload={
+                    jobs.enqueue(session, kind="respond", incident_id=job.incident_id, now=now, payload={
                         **reply, "text": f":warning: The incident is recorded, but its channel could not be "
                                          f"created ({message}). `/incident list` shows it."})

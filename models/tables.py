@@ -59,6 +59,7 @@ class IncidentBase(SQLModel):
     update_due_at: datetime | None = None  # when the next update is due; None: no cadence or closed
     update_overdue_since: datetime | None = None  # the first missed due time of the current streak
     update_escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    escalated_for: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # leadership
 
     @property
     def key(self) -> str:

@@ -45,30 +45,33 @@ async def _plan_ack(session: AsyncSession, policy: Policy, inc: Incident, now: d
     start = utc(inc.ack_started_at)
     for kind, after in (("ack_reminder", sev.ack_sla), ("ack_breach", sev.ack_breach)):
         if after is not None:
-            await enqueue(session, kind=kind, incident_id=inc.id, now=now, due_at=max(start + after, now),
+            enqueue(session, kind=kind, incident_id=inc.id, now=now, due_at=max(start + after, now),
                           payload={"severity": inc.severity}, dedupe_key=f"{kind}:{inc.id}:sev{inc.severity}")
 
 
 async def _plan_update(session: AsyncSession, inc: Incident, now: datetime, due: datetime | None) -> None:
     inc.update_due_at = due
     if due is not None:
-        await enqueue(session, kind="update_reminder", incident_id=inc.id, now=now, due_at=due,
+        enqueue(session, kind="update_reminder", incident_id=inc.id, now=now, due_at=due,
                       payload={"due": _epoch(due)}, dedupe_key=f"update_reminder:{inc.id}:{_epoch(due)}")
 
 
 async def _plan_role_watch(session: AsyncSession, policy: Policy, inc: Incident, now: datetime) -> None:
     delay = policy.severity(inc.severity).role_watch
     if delay is not None:
-        await enqueue(session, kind="role_watch", incident_id=inc.id, now=now,
+        enqueue(session, kind="role_watch", incident_id=inc.id, now=now,
                       due_at=max(utc(inc.created_at) + delay, now), dedupe_key=f"role_watch:{inc.id}")
 
 
 async def _escalate(session: AsyncSession, policy: Policy, inc: Incident, now: datetime, *, reason: str,
                     why: str, actor: str, via: str) -> None:
-    """Leadership hears about an incident once per reason, with the summary card."""
-    added = await enqueue(session, kind="notify_leadership", incident_id=inc.id, now=now,
-                          payload={"reason": why}, dedupe_key=f"leadership:{inc.id}:{reason}")
-    if added:
+    """Leadership hears about an incident once per reason, with the summary card. The reasons
+    already escalated are kept on the (locked) incident row; the job's key backs that up."""
+    done = inc.escalated_for or []
+    if reason not in done:
+        inc.escalated_for = [*done, reason]
+        enqueue(session, kind="notify_leadership", incident_id=inc.id, now=now,
+                payload={"reason": why}, dedupe_key=f"leadership:{inc.id}:{reason}")
         where = (f"in {t.channel(policy.escalation.channel)}" if policy.escalation.channel
                  else "but the policy names no escalation channel")
         session.add(event(inc, now, actor, "leadership_escalation", f"Escalated to leadership ({why}) {where}",
@@ -123,7 +126,7 @@ def on_resolve(inc: Incident) -> None:
 
 async def acknowledge(*, session: AsyncSession, clock: Clock, incident_id: int, actor: str, via: str) -> Change:
     """The on-call engineer or the IC acknowledges; with nobody on call, whoever acknowledges is."""
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     if inc.acknowledged_at is not None:
         return Change(inc, False)
@@ -134,7 +137,7 @@ async def acknowledge(*, session: AsyncSession, clock: Clock, incident_id: int, 
     if inc.oncall_id is None and actor != inc.commander_id:
         inc.oncall_id = actor
         await add_member(session, incident_id, actor)
-        await enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [actor]})
+        enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [actor]})
     inc.acknowledged_at, inc.acknowledged_by = now, actor
     taken = now - utc(inc.ack_started_at or inc.created_at)
     inc.ack_seconds = max(0, int(taken.total_seconds()))
@@ -150,7 +153,7 @@ async def snooze(*, session: AsyncSession, clock: Clock, incident_id: int, minut
                  via: str) -> Incident:
     if minutes not in SNOOZE_MINUTES:
         raise InvalidInput(f"Snooze for {', '.join(map(str, SNOOZE_MINUTES))} minutes.")
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     if inc.status not in OPEN or inc.update_due_at is None:
         raise InvalidTransition(f"{inc.key} has no update clock running.")
@@ -166,7 +169,7 @@ async def snooze(*, session: AsyncSession, clock: Clock, incident_id: int, minut
 
 async def set_regulatory(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
                          regulatory: bool, actor: str, via: str) -> Change:
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     if inc.regulatory == regulatory:
         return Change(inc, False)
@@ -192,12 +195,12 @@ async def _post(session: AsyncSession, inc: Incident, now: datetime, text: str,
         payload["blocks"] = blocks
     if inc.channel_id:
         payload["channel"] = inc.channel_id
-    await enqueue(session, kind="post_channel", incident_id=inc.id, now=now, payload=payload)
+    enqueue(session, kind="post_channel", incident_id=inc.id, now=now, payload=payload)
 
 
 async def fire(kind: str, *, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
                payload: dict[str, Any]) -> None:
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     if inc.status not in OPEN:
         return
     now = utc(clock.now())
@@ -227,11 +230,11 @@ async def _ack_breach(session: AsyncSession, policy: Policy, inc: Incident, now:
     session.add(event(inc, now, "bot", "ack_breach", f"Acknowledgement SLA breached: unacknowledged after "
                       f"{t.duration(waited)} ({sev.name} allows {t.duration(sev.ack_breach or waited)})", "system",
                       {"seconds": int(waited.total_seconds())}))
-    await enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
+    enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
     text = views.ack_breach(inc, sev.name, waited, policy.escalation.leadership_group)
     await _post(session, inc, now, text)
     if policy.escalation.channel:
-        await enqueue(session, kind="post_channel", incident_id=inc.id, now=now,
+        enqueue(session, kind="post_channel", incident_id=inc.id, now=now,
                       payload={"text": text, "channel": policy.escalation.channel})
 
 
@@ -256,12 +259,12 @@ async def _update_reminder(session: AsyncSession, policy: Policy, inc: Incident,
         sev = policy.severity(inc.severity)
         note = views.update_escalation(inc, overdue)
         if inc.commander_id:
-            await enqueue(session, kind="post_channel", incident_id=inc.id, now=now,
+            enqueue(session, kind="post_channel", incident_id=inc.id, now=now,
                           payload={"text": note, "channel": inc.commander_id})
         to_leadership = inc.severity == min(policy.levels) and policy.escalation.channel
         if to_leadership:
             group = views.mention_group(policy.escalation.leadership_group)
-            await enqueue(session, kind="post_channel", incident_id=inc.id, now=now,
+            enqueue(session, kind="post_channel", incident_id=inc.id, now=now,
                           payload={"text": f"{group} {note}".strip(), "channel": policy.escalation.channel})
         session.add(event(inc, now, "bot", "update_escalation",
                           f"Update overdue by {t.duration(overdue)}: escalated to the IC"

@@ -20,8 +20,10 @@ class Change:
     changed: bool
 
 
-async def get(session: AsyncSession, incident_id: int) -> Incident:
-    inc = await session.get(Incident, incident_id)
+async def get(session: AsyncSession, incident_id: int, *, for_update: bool = False) -> Incident:
+    """`for_update` locks the row until commit (PostgreSQL; SQLite serialises writers anyway), so
+    two changes to one incident apply one after the other instead of overwriting each other."""
+    inc = await session.get(Incident, incident_id, with_for_update=for_update or None)
     if inc is None:
         raise NotFound(f"There is no incident with id {incident_id}.")
     return inc
@@ -44,7 +46,7 @@ def event(inc: Incident, now: datetime, actor: str, kind: str, text: str, via: s
 
 
 async def announce_change(session: AsyncSession, inc: Incident, now: datetime, line: str, *, topic: bool) -> None:
-    await enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
+    enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
     if topic:
-        await enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
-    await enqueue(session, kind="post_channel", incident_id=inc.id, now=now, payload={"text": line})
+        enqueue(session, kind="set_topic", incident_id=inc.id, now=now)
+    enqueue(session, kind="post_channel", incident_id=inc.id, now=now, payload={"text": line})

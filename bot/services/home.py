@@ -9,4 +9,4 @@ from bot.jobs import enqueue
 
 
 async def refresh(*, session: AsyncSession, clock: Clock, user_id: str) -> None:
-    await enqueue(session, kind="publish_home", now=clock.now(), payload={"user": user_id})
+    enqueue(session, kind="publish_home", now=clock.now(), payload={"user": user_id})

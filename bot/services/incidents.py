@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -106,12 +107,19 @@ def _check_severity(severity: int | None, policy: Policy) -> int:
 
 # -- internals --------------------------------------------------------------------------
 
+def _counter_upsert(insert: Any) -> Any:
+    table = Counter.__table__
+    return (insert(table).values(name="incident", value=1)
+            .on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1})
+            .returning(table.c.value))
+
+
+_NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
+
+
 async def _next_number(session: AsyncSession) -> int:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Counter)
-    stmt = ins.values(name="incident", value=1).on_conflict_do_update(
-        index_elements=["name"], set_={"value": Counter.value + 1}).returning(Counter.value)
-    return (await session.execute(stmt)).scalar_one()
+    return (await session.execute(_NEXT_NUMBER["postgresql" if dialect == "postgresql" else "sqlite"])).scalar_one()
 
 
 # -- the changes ---------------------------------------------------------------------------
@@ -167,10 +175,10 @@ async def declare(
                         "commander": commander_id}))
     reply = reply or {"user": declared_by}
     if tell_declarer:
-        await enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={
+        enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={
             **reply, "text": f":rotating_light: Declared *{inc.key}* ({sev.name}): {t.escape(title)}. "
                              "Setting up its channel; the link follows."})
-    await enqueue(session, kind="create_channel", incident_id=inc.id, now=now, payload={"reply": reply},
+    enqueue(session, kind="create_channel", incident_id=inc.id, now=now, payload={"reply": reply},
                   max_attempts=20)
     # after the channel job, so an escalation that runs right away can already link the channel
     await clocks.on_declare(session, policy, inc, now, actor=declared_by, via=via)
@@ -179,7 +187,7 @@ async def declare(
 
 async def change_severity(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
                           severity: int | None, actor: str, via: str) -> Change:
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     severity = _check_severity(severity, policy)
     if severity == inc.severity:
@@ -203,7 +211,7 @@ async def change_status(*, session: AsyncSession, clock: Clock, policy: Policy, 
     status = status.strip().lower()
     if status not in SETTABLE_STATUSES:
         raise InvalidInput(f"Status is one of {', '.join(SETTABLE_STATUSES)}.", field="status")
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     if status == inc.status:
         return Change(inc, False)
@@ -238,7 +246,7 @@ async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, 
                       user_id: str | None, actor: str, via: str) -> Change:
     if role not in ROLES:
         raise InvalidInput(f"Role is one of {', '.join(ROLES)}.", field=role)
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     column, title = ROLES[role]
     old = getattr(inc, column)
@@ -249,7 +257,7 @@ async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, 
     inc.updated_at = now
     if user_id:
         await add_member(session, incident_id, user_id)
-        await enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [user_id]})
+        enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [user_id]})
         text = f"{t.user(user_id)} is now {title}"
         line = f":bust_in_silhouette: {t.user(actor)} made {t.user(user_id)} *{title}*"
     else:
@@ -271,7 +279,7 @@ async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, in
     steps = (next_steps or "").strip() or None
     if steps and len(steps) > MAX_UPDATE:
         raise InvalidInput(f"Keep next steps to {MAX_UPDATE} characters.", field="next_steps")
-    inc = await get(session, incident_id)
+    inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     if status and status != inc.status:
         await change_status(session=session, clock=clock, policy=policy, incident_id=incident_id,
@@ -281,9 +289,9 @@ async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, in
     await clocks.on_update(session, policy, inc, now)
     session.add(event(inc, now, actor, "update", body, via,
                        {"next_steps": steps, "status": inc.status}))
-    await enqueue(session, kind="post_update", incident_id=incident_id, now=now,
+    enqueue(session, kind="post_update", incident_id=incident_id, now=now,
                   payload={"actor": actor, "text": body, "next_steps": steps, "status": inc.status})
-    await enqueue(session, kind="refresh_card", incident_id=incident_id, now=now)
+    enqueue(session, kind="refresh_card", incident_id=incident_id, now=now)
     return inc
 
 

@@ -98,7 +98,7 @@ async def test_two_workers_run_each_of_500_jobs_exactly_once(bot: Bot, db_url: s
 
     async with bot.rt.sessionmaker() as s, s.begin():
         for n in range(500):
-            await enqueue(s, kind="probe", now=bot.clock.now(), payload={"n": n})
+            enqueue(s, kind="probe", now=bot.clock.now(), payload={"n": n})
 
     engines: list[AsyncEngine] = [make_engine(db_url) for _ in range(2)]  # two processes' connection pools
     workers = [Worker(sessionmaker=make_sessionmaker(e), clock=bot.clock, client=bot.rt.client,
@@ -152,7 +152,7 @@ async def test_a_commit_in_another_process_wakes_a_sleeping_worker(bot: Bot, db_
     try:
         await asyncio.sleep(0.3)  # asleep, with nothing due
         async with make_sessionmaker(engines[0])() as s, s.begin():
-            await enqueue(s, kind="probe", now=SystemClock().now())
+            enqueue(s, kind="probe", now=SystemClock().now())
         await asyncio.wait_for(ran.wait(), timeout=2)
     finally:
         stop.set()

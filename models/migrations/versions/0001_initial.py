@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("update_due_at", TIMESTAMP, nullable=True),
         sa.Column("update_overdue_since", TIMESTAMP, nullable=True),
         sa.Column("update_escalated", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("escalated_for", sa.JSON(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
