@@ -7,6 +7,7 @@ acknowledging (the trigger_id lives three seconds). Errors reach the user throug
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import ids
@@ -15,6 +16,7 @@ from bot.deps import Deps
 from bot.errors import InvalidInput
 from bot.services import incidents
 from handlers.modal import open_modal
+from models import Incident
 
 
 def incident_id_of(action: dict[str, Any]) -> int:
@@ -57,19 +59,21 @@ async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any]
     await ack()
 
 
-async def assign_roles_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
-                               client: Any) -> None:
+async def _open(action: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: Any,
+                build: Callable[[Incident], dict[str, Any]]) -> None:
     deps: Deps = context["deps"]
     async with deps.sessionmaker() as session:
         inc = await incidents.get(session, incident_id_of(action))
-    await open_modal(client, body["trigger_id"], roles_modal(inc))
+    await open_modal(client, body["trigger_id"], build(inc))
+
+
+async def assign_roles_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
+                               client: Any) -> None:
+    await _open(action, body, context, client, roles_modal)
     await ack()
 
 
 async def post_update_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                               client: Any) -> None:
-    deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session:
-        inc = await incidents.get(session, incident_id_of(action))
-    await open_modal(client, body["trigger_id"], update_modal(inc))
+    await _open(action, body, context, client, update_modal)
     await ack()
