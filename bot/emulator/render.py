@@ -134,7 +134,8 @@ def render_element(el: Mapping[str, Any], users: Users = None, channels: Channel
         return _box("date-time", str(el.get("initial_date_time") or ""))
     if t == "checkboxes":
         chosen = {o.get("value") for o in el.get("initial_options") or []}
-        return "  ".join(("[x] " if o.get("value") in chosen else "[ ] ") + _option_text(o) for o in _options(el))
+        # "[_]" rather than "[ ]": line wrapping must never split a box from itself
+        return "  ".join(("[x] " if o.get("value") in chosen else "[_] ") + _option_text(o) for o in _options(el))
     if t == "radio_buttons":
         chosen_value = (el.get("initial_option") or {}).get("value")
         return "  ".join(("(•) " if o.get("value") == chosen_value else "( ) ") + _option_text(o)

@@ -143,7 +143,7 @@ def test_view_with_inputs_options_and_errors() -> None:
         "Commander (optional): [user ▾]",
         'Summary (optional): [long text: "tbd"]',
         "Started: [date: 2024-05-01]",
-        "Notify: [x] Status page  [ ] Execs",
+        "Notify: [x] Status page  [_] Execs",
         "Impact: ( ) Customers  ( ) Internal",
         "└ [Cancel] [Declare]",
     ])
