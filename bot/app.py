@@ -18,6 +18,19 @@ from bot.jobs import Notifier
 from models.db import Sessionmaker
 
 
+class _TokenNoticeFilter(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and, given our client too, warns at every start that the
+    token will be unused; the client carries that same token, so the warning only misleads."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_log = logging.getLogger("bot.app")
+if not any(isinstance(f, _TokenNoticeFilter) for f in _log.filters):
+    _log.addFilter(_TokenNoticeFilter())
+
+
 def make_client(settings: Settings) -> AsyncWebClient:
     kwargs: dict[str, Any] = {"token": settings.slack_bot_token}
     if settings.slack_api_url:
@@ -34,7 +47,7 @@ def build_app(settings: Settings, client: AsyncWebClient, sessionmaker: Sessionm
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
-        logger=logging.getLogger("bot.app"),
+        logger=_log,
         # Without a token at start (tests may build the app before the emulator answers),
         # Bolt would call auth.test on first use; the client already carries the token.
         request_verification_enabled=True,
