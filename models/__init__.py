@@ -1,6 +1,7 @@
 """The SQLModel tables, the async engine and sessions, and the Alembic migrations."""
 
 from models.tables import (
+    OPEN_STATUSES,
     ROLES,
     STATUSES,
     Counter,
@@ -14,6 +15,6 @@ from models.tables import (
 )
 
 __all__ = [
-    "ROLES", "STATUSES", "Counter", "Incident", "IncidentBase", "IncidentMember", "Job", "JobBase",
+    "OPEN_STATUSES", "ROLES", "STATUSES", "Counter", "Incident", "IncidentBase", "IncidentMember", "Job", "JobBase",
     "TimelineEvent", "TimelineEventBase",
 ]

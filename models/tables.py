@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-STATUSES = ("investigating", "identified", "mitigated", "resolved", "closed")
+OPEN_STATUSES = ("investigating", "identified", "mitigated")  # the clocks run while an incident is here
+STATUSES = (*OPEN_STATUSES, "resolved", "closed")
 
 # role key -> (column on Incident, display name)
 ROLES: dict[str, tuple[str, str]] = {
@@ -64,6 +65,10 @@ class IncidentBase(SQLModel):
     @property
     def key(self) -> str:
         return f"INC-{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     def role_holder(self, role: str) -> str | None:
         return getattr(self, ROLES[role][0])

@@ -80,7 +80,7 @@ def controls(inc: Incident, policy: Policy) -> dict[str, Any]:
         {"type": "button", "action_id": ids.ASSIGN_ROLES, "text": plain("Assign roles"), "value": str(inc.id)},
         {"type": "button", "action_id": ids.POST_UPDATE, "text": plain("Post update"), "value": str(inc.id)},
     ]
-    if inc.acknowledged_at is None and inc.status in ("investigating", "identified", "mitigated"):
+    if inc.acknowledged_at is None and inc.is_open:
         elements.insert(0, {"type": "button", "action_id": ids.ACKNOWLEDGE, "text": plain("Acknowledge"),
                             "style": "primary", "value": str(inc.id)})
     regulatory = option("Regulatory / legal impact", "regulatory")

@@ -85,7 +85,7 @@ def clock_line(inc: Incident) -> str:
     if inc.acknowledged_at is not None:
         took = f" in {t.duration(timedelta(seconds=inc.ack_seconds))}" if inc.ack_seconds is not None else ""
         parts.append(f":raised_hand: Acknowledged by {t.user(inc.acknowledged_by)}{took}")
-    elif inc.status in ("investigating", "identified", "mitigated"):
+    elif inc.is_open:
         parts.append(":hourglass: Not acknowledged yet")
     if inc.ack_breached_at is not None:
         parts.append(f":rotating_light: Ack SLA breached {date(inc.ack_breached_at)}")
@@ -120,7 +120,7 @@ def summary(inc: Incident, policy: Policy, now: datetime) -> str:
         lines.append(waiting)
     if inc.update_due_at is not None:
         lines.append(f"• Next update due {date(inc.update_due_at)} ({_until(inc.update_due_at, now)})")
-    elif inc.status in ("investigating", "identified", "mitigated"):
+    elif inc.is_open:
         lines.append(f"• No update cadence for {sev.name}")
     overdue = []
     if inc.ack_breached_at is not None and inc.acknowledged_at is None:

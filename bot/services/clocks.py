@@ -25,7 +25,6 @@ from bot.policy import Policy
 from bot.services.common import Change, add_member, announce_change, event, get, require_open
 from models import Incident
 
-OPEN = ("investigating", "identified", "mitigated")
 SNOOZE_MINUTES = (15, 30, 60)
 WATCHED_ROLES = ("ic", "tl", "comms")
 
@@ -98,7 +97,7 @@ async def on_severity(session: AsyncSession, policy: Policy, inc: Incident, now:
     """Re-plan every clock at the new severity at once."""
     sev = policy.severity(inc.severity)
     await _plan_ack(session, policy, inc, now)
-    if inc.status in OPEN:
+    if inc.is_open:
         due = None
         if sev.update_cadence is not None:
             base = utc(inc.last_update_at or inc.created_at)
@@ -114,7 +113,7 @@ async def on_update(session: AsyncSession, policy: Policy, inc: Incident, now: d
     """An update (or reopening) restarts the cadence from now and ends an overdue streak."""
     cadence = policy.severity(inc.severity).update_cadence
     inc.update_overdue_since, inc.update_escalated = None, False
-    await _plan_update(session, inc, now, now + cadence if cadence and inc.status in OPEN else None)
+    await _plan_update(session, inc, now, now + cadence if cadence and inc.is_open else None)
 
 
 def on_resolve(inc: Incident) -> None:
@@ -155,7 +154,7 @@ async def snooze(*, session: AsyncSession, clock: Clock, incident_id: int, minut
         raise InvalidInput(f"Snooze for {', '.join(map(str, SNOOZE_MINUTES))} minutes.")
     inc = await get(session, incident_id, for_update=True)
     require_open(inc)
-    if inc.status not in OPEN or inc.update_due_at is None:
+    if not inc.is_open or inc.update_due_at is None:
         raise InvalidTransition(f"{inc.key} has no update clock running.")
     now = utc(clock.now())
     inc.update_overdue_since, inc.update_escalated = None, False
@@ -201,7 +200,7 @@ async def _post(session: AsyncSession, inc: Incident, now: datetime, text: str,
 async def fire(kind: str, *, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
                payload: dict[str, Any]) -> None:
     inc = await get(session, incident_id, for_update=True)
-    if inc.status not in OPEN:
+    if not inc.is_open:
         return
     now = utc(clock.now())
     await _TIMERS[kind](session, policy, inc, now, payload)

@@ -7,7 +7,6 @@ when they run, so a card refresh queued behind another change still shows the la
 
 from __future__ import annotations
 
-
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +18,26 @@ from bot import text as t
 from bot.clock import Clock, utc
 from bot.errors import InvalidInput, NotFound, NotInIncidentChannel
 from bot.jobs import enqueue
-from bot.services import clocks
-from bot.services.common import Change, add_member, announce_change, event, get, require_open
 from bot.policy import Policy
-from models import ROLES, Counter, Incident, IncidentMember, TimelineEvent
+from bot.services import clocks
+from bot.services.common import (
+    Change,
+    add_member,
+    announce_change,
+    event,
+    get,
+    require_open,
+)
+from models import (
+    OPEN_STATUSES,
+    ROLES,
+    Counter,
+    Incident,
+    IncidentMember,
+    TimelineEvent,
+)
 
-OPEN_STATUSES = ("investigating", "identified", "mitigated")
-SETTABLE_STATUSES = ("investigating", "identified", "mitigated", "resolved")
+SETTABLE_STATUSES = (*OPEN_STATUSES, "resolved")
 SOURCES: dict[str, str] = {
     "monitoring": "Monitoring alert",
     "synthetic": "Synthetic payment test",
