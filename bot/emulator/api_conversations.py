@@ -10,7 +10,18 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.api_common import ApiError, Handler, arg, channel_json, find_target, flag, id_list, need, user_json
+from bot.emulator.api_common import (
+    ApiError,
+    Handler,
+    arg,
+    channel_json,
+    find_target,
+    flag,
+    id_list,
+    message_json,
+    need,
+    user_json,
+)
 from bot.emulator.blockkit import channel_name_error
 from bot.emulator.state import Channel
 
@@ -112,6 +123,25 @@ def conversations_info(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, An
         return {"channel": {"id": target.reply_id, "is_im": True, "user": target.dm_user, "is_open": True,
                             "created": int(time.time()), "is_org_shared": False}}
     return {"channel": channel_json(emu, target.channel)}
+
+
+def conversations_history(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+    """Messages newest first, between `oldest` and `latest` (exclusive unless `inclusive`), paged."""
+    target = find_target(emu, arg(args, "channel"), archived_ok=True)
+    try:
+        latest = float(arg(args, "latest") or "inf")
+        oldest = float(arg(args, "oldest") or 0)
+    except ValueError:
+        raise ApiError("invalid_ts_latest") from None
+    inclusive = flag(args.get("inclusive"))
+    found = []
+    for msg in reversed(emu.workspace.messages.get(target.key, [])):
+        ts = float(msg.ts)
+        if (oldest < ts < latest) or (inclusive and ts in (oldest, latest)):
+            found.append(message_json(emu, msg))
+    page, cursor = _page(found, args, default_limit=100)
+    return {"messages": page, "has_more": bool(cursor), "pin_count": len(target.channel.pins) if target.channel else 0,
+            "response_metadata": {"next_cursor": cursor}}
 
 
 def conversations_members(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +262,7 @@ METHODS: dict[str, Handler] = {
     "conversations.join": conversations_join,
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
+    "conversations.history": conversations_history,
     "conversations.members": conversations_members,
     "conversations.list": conversations_list,
     "conversations.rename": conversations_rename,

@@ -548,3 +548,14 @@ async def test_state_dump(emu: SlackEmulator, client: AsyncWebClient, room: str)
         state = await resp.json()
     assert state["messages"][room][0]["text"] == "hello"
     assert {c["id"] for c in state["channels"]} == {room}
+
+
+async def test_history_is_newest_first_with_inclusive_bounds(client: AsyncWebClient, ws: Workspace,
+                                                             room: str) -> None:
+    posted = [(await client.chat_postMessage(channel=room, text=f"m{i}"))["ts"] for i in range(3)]
+    got = await client.conversations_history(channel=room)
+    assert [m["text"] for m in got["messages"]] == ["m2", "m1", "m0"] and got["has_more"] is False
+    one = await client.conversations_history(channel=room, latest=posted[1], inclusive=True, limit=1)
+    assert [m["text"] for m in one["messages"]] == ["m1"] and one["has_more"] is True
+    none = await client.conversations_history(channel=room, latest=posted[1], oldest=posted[1])
+    assert none["messages"] == []
