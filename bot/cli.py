@@ -1,4 +1,4 @@
-"""`incident-bot` (also `python -m bot`): serve | worker | demo | db upgrade."""
+"""`incident-bot` (also `python -m bot`): serve | worker | demo | db upgrade | pir export."""
 
 from __future__ import annotations
 
@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="play an incident against a local Slack emulator",
                    description="Start the bot against the built-in Slack emulator with a fake clock and play a "
                                "whole payment incident, printing what people would see. Needs no token or network.")
+    pir = sub.add_parser("pir", help="post-incident review commands", description="Post-incident review commands.")
+    pir_sub = pir.add_subparsers(dest="pir_command", required=True, metavar="ACTION")
+    export = pir_sub.add_parser("export", help="print an incident's review document (Markdown)",
+                                description="Print the review document of an incident, the same Markdown that "
+                                            "`/incident pir export` uploads. People are named through Slack's "
+                                            "users.info when SLACK_BOT_TOKEN is set, else by their Slack id.")
+    export.add_argument("incident", help="the incident: INC-7, inc-7 or 7")
+    export.add_argument("-o", "--output", help="write to this file instead of standard output")
     db = sub.add_parser("db", help="database commands", description="Database commands.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema",
@@ -91,6 +99,46 @@ async def _db_upgrade(settings: Settings) -> None:
     print(f"database at revision {await current_revision(settings.database_url)}")
 
 
+def _incident_number(raw: str) -> int:
+    value = raw.strip().upper().removeprefix("INC-").removeprefix("INC")
+    if not value.isdigit():
+        raise ConfigError(f"{raw!r} is not an incident: write INC-7, inc-7 or 7")
+    return int(value)
+
+
+async def _pir_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import make_client
+    from bot.errors import NotFound
+    from bot.pir_doc import document, slack_names
+    from bot.services.incidents import get_by_number
+    from models.db import make_engine, make_sessionmaker
+
+    number = _incident_number(args.incident)
+    client = make_client(settings) if settings.slack_bot_token else None
+
+    async def names(users: set[str]) -> dict[str, str]:
+        return await slack_names(client, users) if client else {}
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            try:
+                inc = await get_by_number(session, number)
+            except NotFound as exc:
+                print(f"incident-bot: {exc.message}", file=sys.stderr)
+                return 1
+            assert inc.id is not None
+            body = await document(session, settings.policy, inc.id, names)
+    finally:
+        await engine.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(body)
+    else:
+        sys.stdout.write(body)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -107,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_worker(settings))
         elif args.command == "db":
             asyncio.run(_db_upgrade(settings))
+        elif args.command == "pir":
+            return asyncio.run(_pir_export(settings, args))
     except (ConfigError, PolicyError) as exc:
         print(f"incident-bot: {exc}", file=sys.stderr)
         return 2

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.policy import Policy, default_policy, load_policy
+from models.alerts import ALERT_SOURCES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./incidents.db"
+DEFAULT_STATUSPAGE_API_URL = "https://api.statuspage.io/v1/"
 
 
 class ConfigError(ValueError):
@@ -26,6 +28,15 @@ class Settings:
     announce_channel: str | None = None
     policy_path: str | None = None
     log_level: str = "INFO"
+    # Atlassian Statuspage connector: on when both the page id and the API key are set
+    statuspage_page_id: str | None = None
+    statuspage_api_key: str | None = None
+    statuspage_api_url: str = DEFAULT_STATUSPAGE_API_URL
+    public_url: str | None = None  # the bot's public base URL: the Home tab's chart image is served from it
+    # Alert webhooks, per source (alertmanager, datadog, grafana, generic): a bearer token and/or
+    # an HMAC-SHA256 secret; a source with neither refuses every request.
+    alert_tokens: Mapping[str, str] = field(default_factory=dict)
+    alert_secrets: Mapping[str, str] = field(default_factory=dict)
     policy: Policy = field(default_factory=default_policy)
 
     @classmethod
@@ -47,6 +58,10 @@ class Settings:
         if api_url and not api_url.endswith("/"):
             api_url += "/"  # slack_sdk joins method names onto the base URL
         policy_path = get("INCIDENT_POLICY")
+        if bool(get("STATUSPAGE_PAGE_ID")) != bool(get("STATUSPAGE_API_KEY")):
+            given, missing = ("STATUSPAGE_PAGE_ID", "STATUSPAGE_API_KEY") if get("STATUSPAGE_PAGE_ID") \
+                else ("STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID")
+            raise ConfigError(f"{given} is set but {missing} is not: the Statuspage connector needs both")
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -57,5 +72,40 @@ class Settings:
             announce_channel=get("INCIDENT_ANNOUNCE_CHANNEL"),
             policy_path=policy_path,
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            statuspage_page_id=get("STATUSPAGE_PAGE_ID"),
+            statuspage_api_key=get("STATUSPAGE_API_KEY"),
+            statuspage_api_url=_statuspage_url(get("STATUSPAGE_API_URL")),
+            public_url=_public_url(get("PUBLIC_URL")),
+            alert_tokens=_per_alert_source(get, "TOKEN"),
+            alert_secrets=_per_alert_source(get, "HMAC_SECRET"),
             policy=load_policy(policy_path),
         )
+
+    @property
+    def statuspage_enabled(self) -> bool:
+        return bool(self.statuspage_page_id and self.statuspage_api_key)
+
+
+def _statuspage_url(raw: str | None) -> str:
+    url = raw or DEFAULT_STATUSPAGE_API_URL
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"STATUSPAGE_API_URL={url!r} is not an http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def _public_url(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("http://", "https://")) or len(raw) > 2000:
+        raise ConfigError(f"PUBLIC_URL={raw[:100]!r} is not an http(s) URL (e.g. https://incident-bot.example.com)")
+    return raw.rstrip("/")
+
+
+def _per_alert_source(get: Callable[[str], str | None], suffix: str) -> dict[str, str]:
+    """ALERTS_<SOURCE>_<suffix> for every alert source, e.g. ALERTS_ALERTMANAGER_TOKEN."""
+    found = {}
+    for source in ALERT_SOURCES:
+        value = get(f"ALERTS_{source.upper()}_{suffix}")
+        if value:
+            found[source] = value
+    return found

@@ -21,12 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import text as t
 from bot.blocks import card as cards
+from bot.blocks import comms as comms_blocks
 from bot.blocks.home import home_view
 from bot.clock import Clock, utc
+from bot.config import Settings
 from bot.jobs import ClaimedJob, enqueue, mark_done
 from bot.policy import Policy
-from bot.services import clocks
-from bot.services.incidents import list_open
+from bot.services import clocks, home
 from bot.services.naming import channel_name
 from models import Incident, IncidentMember, TimelineEvent
 from models.db import Sessionmaker
@@ -59,6 +60,7 @@ class JobContext:
     policy: Policy
     worker_id: str
     finished: bool = field(default=False)
+    settings: Settings | None = None  # for effects that call services besides Slack
 
     async def incident(self) -> Incident:
         async with self.sessionmaker() as session:
@@ -162,6 +164,9 @@ async def post_card(ctx: JobContext) -> None:
         assert fresh is not None
         fresh.card_ts = resp["ts"]
         enqueue(session, kind="pin_card", incident_id=inc.id, now=ctx.clock.now())
+        # the playbook's checklist goes right below the card (bot.services.playbooks)
+        enqueue(session, kind="post_checklist", incident_id=inc.id, now=ctx.clock.now(),
+                dedupe_key=f"post_checklist:{inc.id}")
 
 
 async def pin_card(ctx: JobContext) -> None:
@@ -218,9 +223,7 @@ def _timer(kind: str) -> Callable[[JobContext], Awaitable[None]]:
 
 async def post_update(ctx: JobContext) -> None:
     inc = await ctx.incident()
-    p = ctx.job.payload
-    text, blocks = cards.update_message(inc, ctx.policy, actor=p["actor"], text=p["text"],
-                                        next_steps=p.get("next_steps"), status=p["status"])
+    text, blocks = comms_blocks.update_message(inc, ctx.policy, ctx.job.payload)
     await ctx.client.chat_postMessage(channel=_channel(inc), text=text, blocks=blocks)
 
 
@@ -261,8 +264,18 @@ async def respond(ctx: JobContext) -> None:
 async def publish_home(ctx: JobContext) -> None:
     user = ctx.job.payload["user"]
     async with ctx.sessionmaker() as session:
-        visible = await list_open(session, viewer=user)
-    await ctx.client.views_publish(user_id=user, view=home_view(visible, ctx.policy, ctx.clock.now()))
+        data = await home.load(session, viewer=user, policy=ctx.policy, now=ctx.clock.now())
+    public_url = ctx.settings.public_url if ctx.settings else None
+    try:
+        await ctx.client.views_publish(user_id=user, view=home_view(data, ctx.policy, public_url))
+    except SlackApiError as exc:
+        # Slack fetches an image block's URL while publishing and refuses the whole view when it
+        # cannot (a wrong PUBLIC_URL, the bot unreachable): show the figures without the chart.
+        if not public_url or slack_error(exc) != "invalid_blocks":
+            raise
+        log.warning("views.publish refused the Home tab with its chart (is PUBLIC_URL=%s reachable from Slack?); "
+                    "publishing it without", public_url)
+        await ctx.client.views_publish(user_id=user, view=home_view(data, ctx.policy, None))
 
 
 EFFECTS: dict[str, Callable[[JobContext], Awaitable[None]]] = {
@@ -300,3 +313,33 @@ DESCRIPTIONS = {
     "update_reminder": "remind about the update",
     "role_watch": "remind about unfilled roles",
 }
+
+from bot.pir_effects import DESCRIPTIONS as _PIR_DESCRIPTIONS  # noqa: E402  (its effects build on this module)
+from bot.pir_effects import EFFECTS as _PIR_EFFECTS  # noqa: E402
+
+EFFECTS.update(_PIR_EFFECTS)
+DESCRIPTIONS.update(_PIR_DESCRIPTIONS)
+
+from bot.alert_effects import DESCRIPTIONS as _ALERT_D  # noqa: E402
+from bot.alert_effects import EFFECTS as _ALERT_E  # noqa: E402
+
+EFFECTS.update(_ALERT_E)
+DESCRIPTIONS.update(_ALERT_D)
+
+from bot.comms_effects import DESCRIPTIONS as _COMMS_D  # noqa: E402
+from bot.comms_effects import EFFECTS as _COMMS_E  # noqa: E402
+
+EFFECTS.update(_COMMS_E)
+DESCRIPTIONS.update(_COMMS_D)
+
+from bot.ops_effects import DESCRIPTIONS as _OPS_DESCRIPTIONS  # noqa: E402
+from bot.ops_effects import EFFECTS as _OPS_EFFECTS  # noqa: E402
+
+EFFECTS.update(_OPS_EFFECTS)
+DESCRIPTIONS.update(_OPS_DESCRIPTIONS)
+
+from bot.metrics_effects import DESCRIPTIONS as _METRICS_D  # noqa: E402
+from bot.metrics_effects import EFFECTS as _METRICS_E  # noqa: E402
+
+EFFECTS.update(_METRICS_E)
+DESCRIPTIONS.update(_METRICS_D)

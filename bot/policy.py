@@ -15,6 +15,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.alerting.policy import AlertPolicy
+from bot.comms_policy import Comms
+from bot.playbook_policy import Drills, Playbooks, Resolution
+
+_SEV_KEY = re.compile(r"^SEV-(\d)$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -97,12 +102,82 @@ class OnCall(BaseModel):
         return self.severity.get(severity) or self.group
 
 
+_PIR_DUE = re.compile(r"^\s*(\d+)\s*(d|bd)\s*$")
+
+
+class PirDue(BaseModel):
+    """When a severity's post-incident review is due: `days` after resolution (business days when
+    `business`), optional (a review can be written, nothing reminds), or none (no review card)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["due", "optional", "none"]
+    days: int = 0
+    business: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind != "due":
+            return self.kind
+        return f"{self.days} {'business ' if self.business else ''}day{'s' if self.days != 1 else ''}"
+
+
+def parse_pir_due(value: Any) -> PirDue:
+    if isinstance(value, str) and value.strip().lower() in ("optional", "none"):
+        return PirDue(kind=value.strip().lower())  # type: ignore[arg-type]
+    m = _PIR_DUE.match(value) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"{value!r} is not a review due time (write 3d, 5bd for business days, optional or none)")
+    return PirDue(kind="due", days=int(m.group(1)), business=m.group(2) == "bd")
+
+
+DEFAULT_PIR_DUE = {"SEV-1": "3d", "SEV-2": "5bd", "SEV-3": "optional", "SEV-4": "none"}
+
+
+class PirPolicy(BaseModel):
+    """The post-incident review: when it is due per severity, and how its owners are reminded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    due: dict[str, PirDue] = {k: parse_pir_due(v) for k, v in DEFAULT_PIR_DUE.items()}
+    remind_before: timedelta | None = timedelta(days=1)  # the owner's reminder before the due time
+    overdue_every: timedelta | None = timedelta(days=1)  # reminders once the review is overdue
+    action_overdue_every: timedelta | None = timedelta(days=1)  # reminders for an overdue action item
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, v: Any) -> dict[str, PirDue]:
+        if not isinstance(v, dict):
+            raise ValueError("must be a table like { SEV-1 = \"3d\" }")
+        out = {k: parse_pir_due(d) for k, d in DEFAULT_PIR_DUE.items()}  # the file overrides severities it names
+        for key, item in v.items():
+            if not _SEV_KEY.match(str(key)):
+                raise ValueError(f"{key!r}: severities are named SEV-1 .. SEV-9")
+            out[str(key)] = item if isinstance(item, PirDue) else parse_pir_due(item)
+        return out
+
+    @field_validator("remind_before", "overdue_every", "action_overdue_every", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> timedelta | None:
+        return parse_duration(v)
+
+    def due_for(self, severity: str) -> PirDue:
+        """A severity the table does not name gets an optional review."""
+        return self.due.get(severity) or PirDue(kind="optional")
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     severities: tuple[Severity, ...]
     escalation: Escalation = Escalation()
     oncall: OnCall = OnCall()
+    pir: PirPolicy = PirPolicy()
+    comms: Comms = Comms()
+    alerts: AlertPolicy = AlertPolicy()
+    playbooks: Playbooks = Playbooks()
+    resolution: Resolution = Resolution()
+    drills: Drills = Drills()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -143,7 +218,12 @@ DEFAULT_SEVERITIES: dict[str, dict[str, Any]] = {
     },
 }
 
-_SEV_KEY = re.compile(r"^SEV-(\d)$")
+
+
+# The policy file's tables besides [severity.*]: name -> the model that validates it (a field of Policy).
+SECTIONS: dict[str, type[BaseModel]] = {"escalation": Escalation, "oncall": OnCall, "pir": PirPolicy, "comms": Comms,
+                                         "alerts": AlertPolicy, "playbooks": Playbooks, "resolution": Resolution,
+                                         "drills": Drills}
 
 
 def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
@@ -153,14 +233,15 @@ def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
         return model.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise PolicyError(f"{source}: {name}.{loc}: {err['msg'].removeprefix('Value error, ')}") from None
+        loc = ".".join([name, *(str(p) for p in err["loc"])])  # a whole-section check has no location
+        raise PolicyError(f"{source}: {loc}: {err['msg'].removeprefix('Value error, ')}") from None
 
 
 def _build(raw: dict[str, Any], source: str) -> Policy:
-    unknown = set(raw) - {"severity", "escalation", "oncall"}
+    known = ("severity", *SECTIONS)
+    unknown = set(raw) - set(known)
     if unknown:
-        raise PolicyError(f"{source}: unknown key {sorted(unknown)[0]!r} (known: severity, escalation, oncall)")
+        raise PolicyError(f"{source}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(known)})")
     table = raw.get("severity", {})
     if not isinstance(table, dict):
         raise PolicyError(f"{source}: severity must be a table like [severity.SEV-1]")
@@ -181,12 +262,27 @@ def _build(raw: dict[str, Any], source: str) -> Policy:
             loc = ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             raise PolicyError(f"{source}: severity.{key}.{loc}: {msg}") from None
-    escalation = _section(Escalation, raw.get("escalation", {}), "escalation", source)
-    oncall = _section(OnCall, raw.get("oncall", {}), "oncall", source)
-    for key in oncall.severity:
+    sections = {name: _section(model, raw.get(name, {}), name, source) for name, model in SECTIONS.items()}
+    for key in sections["oncall"].severity:
         if key not in merged:
             raise PolicyError(f"{source}: oncall.severity.{key}: no such severity")
-    return Policy(severities=tuple(severities), escalation=escalation, oncall=oncall)
+    for key in sections["pir"].due:
+        if key not in merged:
+            raise PolicyError(f"{source}: pir.due.{key}: no such severity")
+    for key, drill in sections["drills"].scenarios.items():
+        if drill.severity not in merged:
+            raise PolicyError(f"{source}: drills.{key}.severity: no such severity {drill.severity!r}")
+        if drill.type not in sections["playbooks"].types:
+            raise PolicyError(f"{source}: drills.{key}.type: no playbook {drill.type!r}")
+    try:
+        sections["comms"].check_severities(set(merged))
+    except ValueError as exc:
+        raise PolicyError(f"{source}: comms.{exc}") from None
+    levels = {s.level for s in severities}
+    for key, level in sections["alerts"].levels_used():
+        if level not in levels:
+            raise PolicyError(f"{source}: alerts.{key}: no severity level {level} (levels: {sorted(levels)})")
+    return Policy(severities=tuple(severities), **sections)
 
 
 def default_policy() -> Policy:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_app, make_client
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
+from bot.deps import Deps
 from bot.inflight import InFlight
 from bot.jobs import WAKE, Notifier
 from bot.worker import Worker
@@ -55,12 +56,15 @@ class Runtime:
         inflight = InFlight()
         app = build_app(settings, client, sessionmaker, clock, notifier, inflight)
         worker = Worker(sessionmaker=worker_sessionmaker, clock=clock, client=client, policy=settings.policy,
-                        notifier=notifier, inflight=inflight)
+                        notifier=notifier, inflight=inflight, settings=settings)
         return cls(settings, engine, worker_engine, sessionmaker, client, clock, notifier, app, worker, inflight)
 
     def web_app(self) -> web.Application:
         # Without a signing secret (Socket Mode) nothing could verify a request from Slack over HTTP.
-        return make_web_app(self.app, self.sessionmaker, slack_events=bool(self.settings.slack_signing_secret))
+        deps = Deps(settings=self.settings, policy=self.settings.policy, sessionmaker=self.sessionmaker,
+                    clock=self.clock, notifier=self.notifier)
+        return make_web_app(self.app, self.sessionmaker, slack_events=bool(self.settings.slack_signing_secret),
+                            deps=deps)
 
     async def close(self) -> None:
         await self.worker_engine.dispose()
@@ -86,6 +90,7 @@ async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
         await runner.setup()
         await web.TCPSite(runner, host, rt.settings.port).start()
         routes = "POST /slack/events, GET /healthz" if rt.settings.slack_signing_secret else "GET /healthz"
+        routes += ", GET /status (the public status page)"
         log.info("listening on http://%s:%s (%s)", host, rt.settings.port, routes)
         await stop.wait()
     finally:

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import jobs
 from bot.clock import Clock, utc
+from bot.config import Settings
 from bot.effects import DESCRIPTIONS, EFFECTS, GaveUp, JobContext, NotReady, slack_error
 from bot.inflight import InFlight
 from bot.jobs import ClaimedJob, Notifier
@@ -62,7 +63,9 @@ def classify(exc: BaseException, attempt: int) -> tuple[bool, float, str]:
     if isinstance(exc, GaveUp):
         return False, 0.0, str(exc)
     if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
-        return True, backoff(attempt), f"{type(exc).__name__}: {exc}"
+        # a service besides Slack that said when to come back (e.g. Statuspage's Retry-After)
+        delay = getattr(exc, "retry_after", None) or backoff(attempt)
+        return True, delay, f"{type(exc).__name__}: {exc}"
     return True, backoff(attempt), f"unexpected {type(exc).__name__}: {exc}"
 
 
@@ -71,13 +74,14 @@ class Worker:
                  notifier: Notifier | None = None, worker_id: str | None = None, batch: int = 50,
                  lease: timedelta = timedelta(minutes=2), poll_interval: float = 5.0, concurrency: int = 4,
                  effects: dict[str, Callable[[JobContext], Awaitable[None]]] | None = None,
-                 inflight: InFlight | None = None) -> None:
+                 inflight: InFlight | None = None, settings: Settings | None = None) -> None:
         self.sessionmaker, self.clock, self.client, self.policy = sessionmaker, clock, client, policy
         self.notifier = notifier or Notifier()
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch, self.lease, self.poll_interval, self.concurrency = batch, lease, poll_interval, concurrency
         self.effects = effects or EFFECTS
         self.inflight = inflight
+        self.settings = settings
 
     async def run_once(self) -> int:
         """Claim one batch of due jobs and run it; the number of jobs run."""
@@ -145,7 +149,7 @@ class Worker:
     async def _run(self, job: ClaimedJob) -> None:
         effect = self.effects.get(job.kind)
         ctx = JobContext(job=job, client=self.client, sessionmaker=self.sessionmaker, clock=self.clock,
-                         policy=self.policy, worker_id=self.worker_id)
+                         policy=self.policy, worker_id=self.worker_id, settings=self.settings)
         try:
             if effect is None:
                 raise GaveUp(f"no effect for job kind {job.kind!r}")

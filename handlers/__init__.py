@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.inflight import InFlight
-from handlers import actions, commands, errors, events, views
+from handlers import actions, commands, errors, events, shortcuts, views
 
 
 def register(app: AsyncApp, inflight: InFlight) -> None:
@@ -14,4 +14,5 @@ def register(app: AsyncApp, inflight: InFlight) -> None:
     actions.register(app, inflight)
     views.register(app, inflight)
     events.register(app, inflight)
+    shortcuts.register(app, inflight)
     errors.register(app)

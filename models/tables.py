@@ -50,6 +50,10 @@ class IncidentBase(SQLModel):
     last_update_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
+    closed_at: datetime | None = None  # the post-incident review is done
+    incident_type: str | None = Field(default=None, max_length=40)  # a playbook key from the policy
+    drill: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # a game day: never in metrics
+    clock_speed: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # a drill's compressed clocks
     regulatory: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # The clocks (bot.services.clocks): acknowledgement, update cadence, and what was missed.
     ack_started_at: datetime | None = None  # declaration, or the alert's start

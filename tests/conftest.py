@@ -31,7 +31,7 @@ from models.db import make_engine
 SIGNING_SECRET = "test-signing-secret"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
-_ENV_PREFIXES = ("SLACK_", "INCIDENT_", "DATABASE_URL", "PORT", "LOG_LEVEL")
+_ENV_PREFIXES = ("SLACK_", "INCIDENT_", "DATABASE_URL", "PORT", "LOG_LEVEL", "STATUSPAGE_", "ALERTS_", "PUBLIC_URL")
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +135,21 @@ class Bot:
         assert reply.status == 200, reply.body
         await self.drain()
         return (await self.incidents())[-1]
+
+    async def resolve(self, number: int = 1, user: str | None = None, *, checks: list[int] | None = None,
+                      reason: str | None = None) -> Reply:
+        """Resolve through the resolution checks (every check ticked unless `checks` names some)."""
+        inc = await self.incident(number)
+        user = user or self.people.alice
+        reply = await self.command(user, "resolve", inc.channel_id)
+        assert reply.status == 200, reply.body
+        count = len(self.rt.settings.policy.resolution.checks)
+        values: dict[str, Any] = {"checks": [str(i) for i in (range(count) if checks is None else checks)]}
+        if reason is not None:
+            values["reason"] = reason
+        reply = await self.driver.submit(user, values)
+        await self.drain()
+        return reply
 
     async def incidents(self) -> list[Incident]:
         async with self.rt.sessionmaker() as s:

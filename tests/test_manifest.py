@@ -11,6 +11,7 @@ import yaml
 from handlers.actions import ACTIONS
 from handlers.commands import COMMAND
 from handlers.events import EVENTS
+from handlers.shortcuts import SHORTCUTS
 from handlers.views import VIEWS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,11 +25,16 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
+    "chat.getPermalink": set(),
     "conversations.create": {"channels:manage", "groups:write"},  # public and private channels
     "conversations.invite": {"channels:manage", "groups:write"},
     "conversations.setTopic": {"channels:manage", "groups:write"},
     "conversations.join": {"channels:join"},
+    "conversations.history": {"channels:history", "groups:history"},
+    "conversations.info": {"channels:read", "groups:read"},
     "pins.add": {"pins:write"},
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
     "users.info": {"users:read"},
     "views.open": set(),
     "views.publish": set(),
@@ -37,8 +43,14 @@ EVENT_SCOPES: dict[str, set[str]] = {
     "app_home_opened": set(),
     "member_joined_channel": {"channels:read", "groups:read"},
     "member_left_channel": {"channels:read", "groups:read"},
+    "pin_added": {"pins:read"},
+    "pin_removed": {"pins:read"},
+    "reaction_added": {"reactions:read"},
+    "reaction_removed": {"reactions:read"},
 }
-_CALL = re.compile(r"\bclient\.([a-z]+(?:_[A-Za-z]+)+)\(")
+_CALL = re.compile(r"\bclient\.([a-z]+(?:_[A-Za-z0-9]+)+)\(")
+# slack_sdk helpers that stand for several Web API methods
+HELPERS = {"files.upload.v2": {"files.getUploadURLExternal", "files.completeUploadExternal"}}
 
 
 def manifest() -> dict:
@@ -52,6 +64,9 @@ def methods_called() -> set[str]:
             if "emulator" in path.parts:
                 continue
             found |= {name.replace("_", ".") for name in _CALL.findall(path.read_text())}
+    for helper, methods in HELPERS.items():
+        if helper in found:
+            found = (found - {helper}) | methods
     return found
 
 
@@ -96,3 +111,12 @@ def test_manifest_respects_slack_limits() -> None:
     assert len(m["features"]["bot_user"]["display_name"]) <= 80
     for c in m["features"]["slash_commands"]:
         assert re.fullmatch(r"/[a-z0-9_-]{1,31}", c["command"]) and len(c["description"]) <= 2000
+
+
+def test_every_shortcut_is_declared_within_slack_limits() -> None:
+    declared = {s["callback_id"]: s for s in manifest()["features"].get("shortcuts", [])}
+    assert set(declared) == set(SHORTCUTS)
+    for shortcut in declared.values():
+        assert shortcut["type"] in ("message", "global")
+        assert 1 <= len(shortcut["name"]) <= 24 and 1 <= len(shortcut["description"]) <= 150
+    assert declared["declare_from_message"]["type"] == "message"

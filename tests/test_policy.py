@@ -101,3 +101,59 @@ def test_bad_clock_settings_name_the_key(tmp_path: Path, content: str, message: 
     f.write_text(content)
     with pytest.raises(PolicyError, match=message.replace(".", r"\.")):
         load_policy(f)
+
+
+def test_review_due_times_default_and_override(tmp_path: Path) -> None:
+    pir = default_policy().pir
+    assert [(k, pir.due_for(k).label) for k in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")] == [
+        ("SEV-1", "3 days"), ("SEV-2", "5 business days"), ("SEV-3", "optional"), ("SEV-4", "none")]
+    f = tmp_path / "policy.toml"
+    f.write_text('[pir]\ndue = { SEV-3 = "10bd" }\noverdue_every = "none"\n')
+    pir = load_policy(f).pir
+    assert pir.due_for("SEV-3").label == "10 business days" and pir.due_for("SEV-1").label == "3 days"
+    assert pir.overdue_every is None and pir.remind_before == timedelta(days=1)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[pir]\ndue = { SEV-2 = "soon" }\n', "pir.due: 'soon' is not a review due time"),
+    ('[pir]\ndue = { SEV-7 = "3d" }\n', "pir.due.SEV-7: no such severity"),
+    ('[pir]\nremind_before = "1x"\n', "pir.remind_before: '1x' is not a duration"),
+    ('[pir]\nwhen = "3d"\n', "pir.when"),
+])
+def test_bad_review_settings_name_the_key(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text(content)
+    with pytest.raises(PolicyError, match=message.replace(".", r"\.")):
+        load_policy(f)
+
+
+def test_playbooks_resolution_and_drills_from_a_file(tmp_path: Path) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text('[playbooks.gateway_down]\nactions = ["Page the acquirer"]\n'
+                 '[playbooks.crypto]\nname = "Crypto rails down"\nmatch = ["crypto"]\nactions = ["Pause crypto"]\n'
+                 '[resolution]\nchecks = ["Fixed"]\n'
+                 '[drills.crypto]\nname = "SEV-2: crypto rails"\nseverity = "SEV-2"\ntitle = "Crypto down"\n'
+                 'type = "crypto"\nspeed = 10\nevents = [{ after = "1m", kind = "alert", text = "rails down" }]\n')
+    policy = load_policy(f)
+    assert policy.playbooks.get("gateway_down").actions == ("Page the acquirer",)
+    assert policy.playbooks.get("gateway_down").name == "Payment gateway down"  # the rest keeps its defaults
+    assert policy.playbooks.guess("Crypto withdrawals failing") == "crypto"
+    assert policy.resolution.checks == ("Fixed",)
+    drill = policy.drills.scenarios["crypto"]
+    assert (drill.speed, drill.events[0].after) == (10, timedelta(minutes=1))
+    assert "gateway" in policy.drills.scenarios  # the default scenarios stay
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[playbooks.gateway_down]\nactions = []\n', "playbooks: gateway_down.actions"),
+    ('[playbooks.x]\nactions = ["a"]\n', "playbooks: x.name: Field required"),
+    ('[drills.x]\nname = "n"\ntitle = "t"\nseverity = "SEV-9"\n', "drills.x.severity: no such severity"),
+    ('[drills.x]\nname = "n"\ntitle = "t"\ntype = "nope"\n', "drills.x.type: no playbook 'nope'"),
+    ('[drills.x]\nname = "n"\ntitle = "t"\nevents = [{ after = "soon", kind = "alert", text = "t" }]\n',
+     "drills: x.events.0.after: 'soon' is not a duration"),
+])
+def test_bad_playbook_and_drill_settings_name_the_key(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "policy.toml"
+    f.write_text(content)
+    with pytest.raises(PolicyError, match=message.replace(".", r"\.")):
+        load_policy(f)

@@ -7,10 +7,11 @@ from typing import Any
 from bot import text as t
 from bot.blocks import ids
 from bot.blocks.clocks import clock_line
+from bot.blocks.comms import draft_button
 from bot.blocks.kit import date, mrkdwn, option, plain
 from bot.policy import Policy
 from bot.services.incidents import SETTABLE_STATUSES, SOURCES
-from models import ROLES, Incident
+from models import ALERT_ACTOR, ROLES, Incident
 
 STATUS_EMOJI = {
     "investigating": ":mag:", "identified": ":bulb:", "mitigated": ":adhesive_bandage:",
@@ -18,6 +19,11 @@ STATUS_EMOJI = {
 }
 SEVERITY_EMOJI = {1: ":red_circle:", 2: ":large_orange_circle:", 3: ":large_yellow_circle:", 4: ":white_circle:"}
 MAX_TOPIC = 250
+
+
+def declarer(inc: Incident) -> str:
+    """Who declared it: a person, or an alert's auto-declare rule."""
+    return "an alert rule" if inc.declared_by == ALERT_ACTOR else t.user(inc.declared_by)
 
 
 def severity_options(policy: Policy) -> list[dict[str, Any]]:
@@ -30,7 +36,8 @@ def status_options() -> list[dict[str, Any]]:
 
 def topic(inc: Incident, policy: Policy) -> str:
     sev = policy.severity(inc.severity).name
-    text = f"{sev} · {inc.status.capitalize()} · IC: {t.user(inc.commander_id)} · {t.escape(inc.title)}"
+    status = "Closed (review done)" if inc.status == "closed" else inc.status.capitalize()
+    text = f"{sev} · {status} · IC: {t.user(inc.commander_id)} · {t.escape(inc.title)}"
     return t.truncate(text, MAX_TOPIC)
 
 
@@ -52,9 +59,11 @@ def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
         {"type": "header", "text": plain(header_text(inc), emoji=False)},
         {"type": "section", "text": mrkdwn(f"_{t.escape(sev.impact)}_"), "fields": fields},
     ]
-    context = [f"Declared {date(inc.created_at)} by {t.user(inc.declared_by)}"]
+    context = [f"Declared {date(inc.created_at)} by {declarer(inc)}"]
     if inc.resolved_at and inc.status in ("resolved", "closed"):
         context.append(f"resolved {date(inc.resolved_at)}")
+    if inc.closed_at and inc.status == "closed":
+        context.append(f"closed {date(inc.closed_at)}: review done")
     if inc.private:
         context.append(":lock: private incident")
     blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(context))]})
@@ -80,6 +89,8 @@ def controls(inc: Incident, policy: Policy) -> dict[str, Any]:
         {"type": "button", "action_id": ids.ASSIGN_ROLES, "text": plain("Assign roles"), "value": str(inc.id)},
         {"type": "button", "action_id": ids.POST_UPDATE, "text": plain("Post update"), "value": str(inc.id)},
     ]
+    if not inc.private:  # a private incident is never published to customers
+        elements.append(draft_button(inc))
     if inc.acknowledged_at is None and inc.is_open:
         elements.insert(0, {"type": "button", "action_id": ids.ACKNOWLEDGE, "text": plain("Acknowledge"),
                             "style": "primary", "value": str(inc.id)})
@@ -88,10 +99,7 @@ def controls(inc: Incident, policy: Policy) -> dict[str, Any]:
                      **({"initial_options": [regulatory]} if inc.regulatory else {})})
     if inc.status != "resolved":
         elements.append({"type": "button", "action_id": ids.RESOLVE, "text": plain("Resolve"), "style": "danger",
-                         "value": str(inc.id),
-                         "confirm": {"title": plain("Resolve incident?"),
-                                     "text": mrkdwn(f"Mark {inc.key} as resolved?"),
-                                     "confirm": plain("Resolve"), "deny": plain("Cancel")}})
+                         "value": str(inc.id)})  # opens the resolution checks
     return {"type": "actions", "block_id": ids.controls_block_id(inc.id), "elements": elements}
 
 
@@ -103,18 +111,4 @@ def card_text(inc: Incident, policy: Policy) -> str:
 def announcement(inc: Incident, policy: Policy) -> str:
     sev = policy.severity(inc.severity).name
     return (f"{SEVERITY_EMOJI.get(inc.severity, ':rotating_light:')} *{inc.key}* ({sev}) {t.escape(inc.title)}"
-            f" — declared by {t.user(inc.declared_by)}, follow in {t.channel(inc.channel_id, inc.channel_name)}")
-
-
-def update_message(inc: Incident, policy: Policy, *, actor: str, text: str, next_steps: str | None,
-                   status: str) -> tuple[str, list[dict[str, Any]]]:
-    sev = policy.severity(inc.severity).name
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": mrkdwn(t.truncate(
-            f":memo: *Update on {inc.key}* ({sev} · {status.capitalize()}) from {t.user(actor)}\n{t.escape(text)}",
-            3000))},
-    ]
-    if next_steps:
-        blocks.append({"type": "section", "text": mrkdwn(t.truncate(f"*Next steps*\n{t.escape(next_steps)}", 3000))})
-    fallback = t.truncate(f"Update on {inc.key}: {t.escape(text)}", 3000)
-    return fallback, blocks
+            f" — declared by {declarer(inc)}, follow in {t.channel(inc.channel_id, inc.channel_name)}")

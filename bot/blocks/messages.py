@@ -16,15 +16,28 @@ HELP = """*`/incident` — run a payment incident from Slack*
 • `/incident declare sev1 Card payments failing in EU` — declare at once (severity `sev1`, `SEV-1`, `sev-1` or `1`)
 • `/incident declare Card payments failing` — open the form with the title filled in
 • `/incident list` — open incidents
+• `/incident stats [30d|90d]` — post the incident metrics and their chart in this channel (default 30d)
+• `/incident drill` — the game-day scenarios; `/incident drill <name>` starts one as a [DRILL] incident
 • `/incident help` — this message
 *Inside an incident channel*
 • `/incident severity 2` — change the severity
 • `/incident status investigating|identified|mitigated|resolved`
 • `/incident role ic|tl|comms|oncall|support @person` — assign a role
-• `/incident update <what changed>` — post an update
+• `/incident update <what changed>` — post an update (the card's *Post update* opens the full form)
+• `/incident draft [template] [status]` — draft the customer message (only the comms manager publishes)
 • `/incident ack` — acknowledge (the on-call engineer or the IC)
 • `/incident clocks` — age, acknowledgement, next update due, anything overdue
-• `/incident resolve` — resolve the incident"""
+• `/incident resolve` — resolve, through the resolution checks (a reason for any left undone)
+*The post-incident review*
+• `/incident pir` — open the review form (answers are saved as revisions; several people can write)
+• `/incident action @owner 2026-12-01 detect: alert on auth rate` — add an action item (due also `tomorrow`, `3d`, `2w`)
+• `/incident actions` — this incident's open action items; outside an incident channel, yours
+• `/incident pir export` — upload the review document (Markdown) to the channel
+• `/incident pir complete` — the IC completes the review and closes the incident
+• `/incident pir skip <reason>` — close without a review, where the policy makes it optional
+*The timeline*
+• `/incident note <text>` — add a note to the timeline (pinning a message or a :pushpin: reaction adds it too)
+• `/incident timeline [page]` — the timeline, 20 events a page"""
 
 
 def age(created: datetime, now: datetime) -> str:

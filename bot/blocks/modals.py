@@ -10,7 +10,8 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.card import option, plain, severity_options, status_options
-from bot.policy import Policy
+from bot.blocks.comms import next_update_element
+from bot.policy import Policy, default_policy
 from bot.services.incidents import MAX_SURFACE, MAX_TITLE, MAX_UPDATE, SETTABLE_STATUSES, SOURCES
 from models import ROLES, Incident
 
@@ -33,7 +34,11 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any
 
 
 def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: int | None = None,
-                  metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+                  metadata: dict[str, Any] | None = None, source: str | None = None,
+                  note: str | None = None, incident_type: str | None = None) -> dict[str, Any]:
+    """`source` pre-selects the detection source; `note` (mrkdwn) shows above the fields what the
+    incident is declared from: an alert, or a quoted message with its link. `incident_type` pre-selects
+    the playbook; left empty, it is guessed from the title."""
     sev_opts = severity_options(policy)
     sev_el: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": sev_opts,
                               "placeholder": plain("How bad is it?")}
@@ -44,11 +49,20 @@ def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: in
     if title:
         title_el["initial_value"] = title[:MAX_TITLE]
     source_opts = [option(label, key) for key, label in SOURCES.items()]
+    type_opts = [option(p.name, key) for key, p in policy.playbooks.types.items()]
+    type_el: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": type_opts,
+                               "placeholder": plain("Guess from the title")}
+    chosen_type = next((o for o in type_opts if o["value"] == incident_type), None)
+    if chosen_type:
+        type_el["initial_option"] = chosen_type
     blocks = [
         _input("title", "Title", title_el),
         _input("severity", "Severity", sev_el),
+        _input("incident_type", "Incident type", type_el, optional=True,
+               hint="Picks the playbook of immediate actions posted in the channel."),
         _input("source", "Detected by", {"type": "static_select", "action_id": "value", "options": source_opts,
-                                         "initial_option": source_opts[-1]}),
+                                         "initial_option": next((o for o in source_opts if o["value"] == source),
+                                                                source_opts[-1])}),
         _input("surface", "Affected payment surface",
                {"type": "plain_text_input", "action_id": "value", "max_length": MAX_SURFACE,
                 "placeholder": plain("Card payments, bank transfers, a region…")}, optional=True),
@@ -65,6 +79,8 @@ def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: in
                                    "Tells leadership at once (card data, PSD2 or scheme rules, a regulator)")]},
                optional=True),
     ]
+    if note:
+        blocks.insert(0, {"type": "section", "block_id": "declared_from", "text": {"type": "mrkdwn", "text": note}})
     return _modal(ids.DECLARE_VIEW, "Declare incident", "Declare", blocks, metadata or {})
 
 
@@ -80,7 +96,9 @@ def roles_modal(inc: Incident) -> dict[str, Any]:
     return _modal(ids.ROLES_VIEW, f"Roles: {inc.key}"[:24], "Save", blocks, {"incident_id": inc.id})
 
 
-def update_modal(inc: Incident) -> dict[str, Any]:
+def update_modal(inc: Incident, policy: Policy | None = None) -> dict[str, Any]:
+    """A structured update: status, what changed, customer impact, actions taken, next steps, and
+    when the next one is due (the severity's cadence unless chosen; absent when it has none)."""
     assert inc.id is not None
     opts = status_options()
     status_el: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": opts}
@@ -90,9 +108,19 @@ def update_modal(inc: Incident) -> dict[str, Any]:
         _input("status", "Status", status_el),
         _input("text", "What changed", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                         "max_length": MAX_UPDATE}),
+        _input("impact", "Customer impact", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                                             "max_length": MAX_UPDATE,
+                                             "placeholder": plain("Who cannot pay or get paid, and how many")},
+               optional=True),
+        _input("actions", "Actions taken", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                                            "max_length": MAX_UPDATE}, optional=True),
         _input("next_steps", "Next steps", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                             "max_length": MAX_UPDATE}, optional=True),
     ]
+    cadence = (policy or default_policy()).severity(inc.severity).update_cadence
+    if cadence is not None:
+        blocks.append(_input("next_update", "Next update in",
+                             next_update_element(int(cadence.total_seconds() // 60))))
     return _modal(ids.UPDATE_VIEW, f"Update: {inc.key}"[:24], "Post update", blocks, {"incident_id": inc.id})
 
 
@@ -107,6 +135,10 @@ def value_of(state: dict[str, Any], block_id: str) -> Any:
         return opt["value"] if opt else None
     if kind == "users_select":
         return el.get("selected_user")
+    if kind == "datepicker":
+        return el.get("selected_date")
+    if kind == "datetimepicker":
+        return el.get("selected_date_time")
     if kind in ("checkboxes", "multi_static_select"):
         return [o["value"] for o in el.get("selected_options") or []]
     return None

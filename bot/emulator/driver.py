@@ -919,6 +919,41 @@ class SlackDriver:
         reply.payload = body
         return reply
 
+    async def message_shortcut(self, user: str, message: Message, callback_id: str) -> Reply:
+        """The user picks a message shortcut from a message's "More actions" menu: Slack sends a
+        `message_action` payload with the message, its channel, a trigger_id and a response_url."""
+        channel = self._channel_id(message.channel)
+        trigger_id = self.new_trigger_id(user)
+        response_url = self._response_url(channel, user)
+        msg: dict[str, Any] = {"type": "message", "user": message.user, "ts": message.ts, "text": message.text,
+                               "team": self.workspace.team_id}
+        if message.blocks:
+            msg["blocks"] = copy.deepcopy(message.blocks)
+        if message.user == self.workspace.bot_user_id:
+            msg["bot_id"] = self.bot_id
+        if getattr(message, "thread_ts", None):
+            msg["thread_ts"] = message.thread_ts
+        payload: dict[str, Any] = {
+            "type": "message_action",
+            "token": VERIFICATION_TOKEN,
+            "action_ts": self._action_ts(),
+            "team": self._team(),
+            "user": self._user(user),
+            "channel": {"id": channel, "name": self.channel_name(channel)},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "response_url": response_url,
+            "message_ts": message.ts,
+            "message": msg,
+        }
+        reply = await self._send_payload(payload)
+        reply.trigger_id, reply.response_url = trigger_id, response_url
+        self._judge(reply)
+        reply.view = self.workspace.open_modal(user)
+        return reply
+
     async def post_message(self, user: str, channel: str, text: str, *,
                            thread_ts: str | None = None) -> tuple[Message, list[Reply]]:
         """A person posts in a channel: the message lands in the workspace and the bot gets

@@ -21,12 +21,22 @@ from bot.blocks import clocks as views
 from bot.clock import Clock, utc
 from bot.errors import InvalidInput, InvalidTransition
 from bot.jobs import enqueue
-from bot.policy import Policy
+from bot.policy import Policy, Severity
 from bot.services.common import Change, add_member, announce_change, event, get, require_open
 from models import Incident
 
 SNOOZE_MINUTES = (15, 30, 60)
 WATCHED_ROLES = ("ic", "tl", "comms")
+
+
+def clock_severity(policy: Policy, inc: Incident) -> Severity:
+    """The incident's severity with its clocks; a drill may run them `clock_speed` times faster."""
+    sev = policy.severity(inc.severity)
+    speed = inc.clock_speed or 1
+    if speed <= 1:
+        return sev
+    fields = ("ack_sla", "ack_breach", "update_cadence", "role_watch")
+    return sev.model_copy(update={f: getattr(sev, f) / speed for f in fields if getattr(sev, f) is not None})
 
 
 def _epoch(dt: datetime) -> int:
@@ -40,7 +50,7 @@ async def _plan_ack(session: AsyncSession, policy: Policy, inc: Incident, now: d
     start of the ack clock; a threshold already past fires at once."""
     if inc.acknowledged_at is not None or inc.ack_started_at is None:
         return
-    sev = policy.severity(inc.severity)
+    sev = clock_severity(policy, inc)
     start = utc(inc.ack_started_at)
     for kind, after in (("ack_reminder", sev.ack_sla), ("ack_breach", sev.ack_breach)):
         if after is not None:
@@ -56,7 +66,7 @@ async def _plan_update(session: AsyncSession, inc: Incident, now: datetime, due:
 
 
 async def _plan_role_watch(session: AsyncSession, policy: Policy, inc: Incident, now: datetime) -> None:
-    delay = policy.severity(inc.severity).role_watch
+    delay = clock_severity(policy, inc).role_watch
     if delay is not None:
         enqueue(session, kind="role_watch", incident_id=inc.id, now=now,
                       due_at=max(utc(inc.created_at) + delay, now), dedupe_key=f"role_watch:{inc.id}")
@@ -79,7 +89,7 @@ async def _escalate(session: AsyncSession, policy: Policy, inc: Incident, now: d
 
 async def on_declare(session: AsyncSession, policy: Policy, inc: Incident, now: datetime, *, actor: str,
                      via: str) -> None:
-    sev = policy.severity(inc.severity)
+    sev = clock_severity(policy, inc)
     inc.ack_started_at = inc.ack_started_at or inc.created_at
     await _plan_ack(session, policy, inc, now)
     await _plan_update(session, inc, now, now + sev.update_cadence if sev.update_cadence else None)
@@ -95,7 +105,7 @@ async def on_declare(session: AsyncSession, policy: Policy, inc: Incident, now: 
 async def on_severity(session: AsyncSession, policy: Policy, inc: Incident, now: datetime, *, raised: bool,
                       actor: str, via: str) -> None:
     """Re-plan every clock at the new severity at once."""
-    sev = policy.severity(inc.severity)
+    sev = clock_severity(policy, inc)
     await _plan_ack(session, policy, inc, now)
     if inc.is_open:
         due = None
@@ -109,11 +119,14 @@ async def on_severity(session: AsyncSession, policy: Policy, inc: Incident, now:
                         actor=actor, via=via)
 
 
-async def on_update(session: AsyncSession, policy: Policy, inc: Incident, now: datetime) -> None:
-    """An update (or reopening) restarts the cadence from now and ends an overdue streak."""
-    cadence = policy.severity(inc.severity).update_cadence
+async def on_update(session: AsyncSession, policy: Policy, inc: Incident, now: datetime,
+                    next_due: datetime | None = None) -> None:
+    """An update (or reopening) restarts the cadence from now and ends an overdue streak. `next_due`
+    is the time the update promised the next one by: it replaces the cadence for that one."""
+    cadence = clock_severity(policy, inc).update_cadence
     inc.update_overdue_since, inc.update_escalated = None, False
-    await _plan_update(session, inc, now, now + cadence if cadence and inc.is_open else None)
+    due = (next_due or now + cadence) if cadence and inc.is_open else None
+    await _plan_update(session, inc, now, due)
 
 
 def on_resolve(inc: Incident) -> None:
@@ -158,7 +171,7 @@ async def snooze(*, session: AsyncSession, clock: Clock, incident_id: int, minut
         raise InvalidTransition(f"{inc.key} has no update clock running.")
     now = utc(clock.now())
     inc.update_overdue_since, inc.update_escalated = None, False
-    await _plan_update(session, inc, now, now + timedelta(minutes=minutes))
+    await _plan_update(session, inc, now, now + timedelta(minutes=minutes) / (inc.clock_speed or 1))
     session.add(event(inc, now, actor, "update_snoozed", f"Update reminder snoozed for {minutes}m by {t.user(actor)}",
                       via, {"minutes": minutes}))
     await announce_change(session, inc, now, f":zzz: {t.user(actor)} snoozed the update reminder for {minutes} "
@@ -210,7 +223,7 @@ async def _ack_reminder(session: AsyncSession, policy: Policy, inc: Incident, no
                         payload: dict[str, Any]) -> None:
     if inc.acknowledged_at is not None or payload.get("severity") != inc.severity:
         return
-    sev = policy.severity(inc.severity)
+    sev = clock_severity(policy, inc)
     waited = now - utc(inc.ack_started_at or inc.created_at)
     group = policy.oncall.group_for(sev.name, inc.surface)
     session.add(event(inc, now, "bot", "ack_reminder", f"Still unacknowledged after {t.duration(waited)}; "
@@ -223,7 +236,7 @@ async def _ack_breach(session: AsyncSession, policy: Policy, inc: Incident, now:
                       payload: dict[str, Any]) -> None:
     if inc.acknowledged_at is not None or inc.ack_breached_at is not None or payload.get("severity") != inc.severity:
         return
-    sev = policy.severity(inc.severity)
+    sev = clock_severity(policy, inc)
     waited = now - utc(inc.ack_started_at or inc.created_at)
     inc.ack_breached_at = now
     session.add(event(inc, now, "bot", "ack_breach", f"Acknowledgement SLA breached: unacknowledged after "
@@ -240,7 +253,7 @@ async def _ack_breach(session: AsyncSession, policy: Policy, inc: Incident, now:
 async def _update_reminder(session: AsyncSession, policy: Policy, inc: Incident, now: datetime,
                            payload: dict[str, Any]) -> None:
     due = inc.update_due_at
-    cadence = policy.severity(inc.severity).update_cadence
+    cadence = clock_severity(policy, inc).update_cadence
     if due is None or cadence is None or _epoch(due) != payload.get("due"):
         return  # re-planned since: an update, a snooze or a severity change
     first = inc.update_overdue_since is None
@@ -255,7 +268,7 @@ async def _update_reminder(session: AsyncSession, policy: Policy, inc: Incident,
     if not first and not inc.update_escalated:
         # overdue by a second full period: the IC hears it directly, and leadership for the top severity
         inc.update_escalated = True
-        sev = policy.severity(inc.severity)
+        sev = clock_severity(policy, inc)
         note = views.update_escalation(inc, overdue)
         if inc.commander_id:
             enqueue(session, kind="post_channel", incident_id=inc.id, now=now,

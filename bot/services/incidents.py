@@ -7,7 +7,7 @@ when they run, so a card refresh queued behind another change still shows the la
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -19,7 +19,7 @@ from bot.clock import Clock, utc
 from bot.errors import InvalidInput, NotFound, NotInIncidentChannel
 from bot.jobs import enqueue
 from bot.policy import Policy
-from bot.services import clocks
+from bot.services import clocks, comms, drills, pir, playbooks
 from bot.services.common import (
     Change,
     add_member,
@@ -153,12 +153,17 @@ async def declare(
     announce_channel: str | None = None,
     reply: dict[str, str] | None = None,
     tell_declarer: bool = False,
+    incident_type: str | None = None,
+    drill: bool = False,
+    clock_speed: int = 1,
     via: str = "command",
 ) -> Incident:
     """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
     to tell the declarer the channel is ready (a response_url, or a DM when it has expired);
     `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently).
-    `started_at` starts the acknowledgement clock earlier than now (an alert's start)."""
+    `started_at` starts the acknowledgement clock earlier than now (an alert's start). `incident_type`
+    picks the playbook (guessed from the title when not given); a `drill` is a game day whose clocks
+    may run `clock_speed` times faster."""
     title = _check_title(title)
     severity = _check_severity(severity, policy)
     if source not in SOURCES:
@@ -166,6 +171,7 @@ async def declare(
     surface = " ".join((surface or "").split()) or None
     if surface and len(surface) > MAX_SURFACE:
         raise InvalidInput(f"Keep the payment surface to {MAX_SURFACE} characters.", field="surface")
+    kind = playbooks.incident_type(policy, incident_type, title, surface)
     now = utc(clock.now())
     commander_id = commander_id or declared_by
     number = await _next_number(session)
@@ -176,6 +182,7 @@ async def declare(
         private=private, regulatory=regulatory, declared_by=declared_by, commander_id=commander_id,
         created_at=now, updated_at=now, announce_channel=None if private else announce_channel,
         ack_started_at=min(utc(started_at), now) if started_at else now,
+        incident_type=kind, drill=drill, clock_speed=max(1, clock_speed),
     )
     session.add(inc)
     assert inc.id is not None
@@ -184,7 +191,7 @@ async def declare(
     session.add(event(inc, now, declared_by, "declared",
                        f"Declared {sev.name} by {t.user(declared_by)}: {t.escape(title)}", via,
                        {"severity": severity, "source": source, "surface": surface, "private": private,
-                        "commander": commander_id}))
+                        "commander": commander_id, "type": kind, "drill": drill}))
     reply = reply or {"user": declared_by}
     if tell_declarer:
         enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={
@@ -194,6 +201,7 @@ async def declare(
                   max_attempts=20)
     # after the channel job, so an escalation that runs right away can already link the channel
     await clocks.on_declare(session, policy, inc, now, actor=declared_by, via=via)
+    await playbooks.on_declare(session, policy, inc, now)
     return inc
 
 
@@ -235,6 +243,9 @@ async def change_status(*, session: AsyncSession, clock: Clock, policy: Policy, 
     if status == "resolved":
         inc.resolved_at = now
         clocks.on_resolve(inc)
+        await pir.on_resolve(session, policy, inc, now)
+        await drills.on_resolve(session, policy, inc, now)
+        await comms.on_resolve(session, policy, inc, now)
         kind, line = "resolved", f":white_check_mark: {t.user(actor)} resolved {inc.key}"
     elif old == "resolved":
         inc.resolved_at = None
@@ -282,27 +293,36 @@ async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, 
 
 async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, actor: str,
                       text: str, next_steps: str | None = None, status: str | None = None,
+                      impact: str | None = None, actions: str | None = None, next_update: timedelta | None = None,
                       via: str) -> Incident:
+    """A structured update: what changed, customer impact, actions taken, next steps, and when the next
+    one is due (the cadence unless chosen). Posted in the incident channel, under the announcement,
+    and to the stakeholder channels the policy routes this severity to."""
     body = (text or "").strip()
     if not body:
         raise InvalidInput("Write what changed.", field="text")
     if len(body) > MAX_UPDATE:
         raise InvalidInput(f"Keep an update to {MAX_UPDATE} characters.", field="text")
-    steps = (next_steps or "").strip() or None
-    if steps and len(steps) > MAX_UPDATE:
-        raise InvalidInput(f"Keep next steps to {MAX_UPDATE} characters.", field="next_steps")
+    steps = comms.check_field(next_steps, "next_steps", "next steps")
+    impact = comms.check_field(impact, "impact", "the customer impact")
+    actions = comms.check_field(actions, "actions", "the actions taken")
     inc = await get(session, incident_id, for_update=True)
     require_open(inc)
+    now = utc(clock.now())
+    next_due = comms.next_update_due(now, next_update)
     if status and status != inc.status:
         await change_status(session=session, clock=clock, policy=policy, incident_id=incident_id,
                             status=status, actor=actor, via=via)
-    now = utc(clock.now())
     inc.last_update_at = inc.updated_at = now
-    await clocks.on_update(session, policy, inc, now)
+    await clocks.on_update(session, policy, inc, now, next_due)
+    due = inc.update_due_at
+    payload = {"actor": actor, "text": body, "impact": impact, "actions": actions, "next_steps": steps,
+               "status": inc.status, "next_update": int(due.timestamp()) if due else None}
+    enqueue(session, kind="post_update", incident_id=incident_id, now=now, payload=payload)
+    routed = comms.route_update(session, policy, inc, now, payload)
     session.add(event(inc, now, actor, "update", body, via,
-                       {"next_steps": steps, "status": inc.status}))
-    enqueue(session, kind="post_update", incident_id=incident_id, now=now,
-                  payload={"actor": actor, "text": body, "next_steps": steps, "status": inc.status})
+                       {"next_steps": steps, "status": inc.status, "impact": impact, "actions": actions,
+                        "next_update": due.isoformat() if due else None, "routed_to": routed}))
     enqueue(session, kind="refresh_card", incident_id=incident_id, now=now)
     return inc
 

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
 from bot.inflight import InFlight
-from handlers.actions import card, clocks
+from handlers.actions import card, clocks, comms, pir, playbooks, triage
 
 ACTIONS: dict[str | re.Pattern[str], Any] = {
     ids.SEVERITY_SELECT: card.severity_selected,
@@ -21,6 +21,18 @@ ACTIONS: dict[str | re.Pattern[str], Any] = {
     re.compile(f"^{ids.SNOOZE}(:|$)"): clocks.snooze_clicked,
     re.compile(f"^{ids.TAKE_ROLE}(:|$)"): clocks.take_role_clicked,
     ids.REGULATORY: clocks.regulatory_toggled,
+    ids.DRAFT_MESSAGE: comms.draft_clicked,
+    ids.SKIP_RESOLVED: comms.skip_clicked,
+    ids.PIR_FILL: pir.fill_clicked,
+    ids.PIR_ADD_ACTION: pir.add_action_clicked,
+    ids.PIR_COMPLETE: pir.complete_clicked,
+    ids.PIR_EXPORT: pir.export_clicked,
+    ids.ACTION_DONE: pir.done_clicked,
+    ids.PLAYBOOK_TICK: playbooks.ticked,
+    ids.ALERT_DECLARE: triage.declare_clicked,
+    ids.ALERT_ACK: triage.acknowledge_clicked,
+    ids.ALERT_ATTACH: triage.attach_clicked,
+    ids.ALERT_DISMISS: triage.dismiss_clicked,
 }
 
 

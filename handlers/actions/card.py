@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.modals import roles_modal, update_modal
+from bot.blocks.playbooks import resolution_modal
 from bot.deps import Deps
 from bot.errors import InvalidInput
 from bot.services import incidents
@@ -42,8 +43,12 @@ async def severity_selected(ack: Any, action: dict[str, Any], body: dict[str, An
     await ack()
 
 
-async def status_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+async def status_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
+                          client: Any) -> None:
     deps: Deps = context["deps"]
+    if _selected(action) == "resolved":
+        await resolve_clicked(ack, action, body, context, client)
+        return
     async with deps.sessionmaker() as session, session.begin():
         await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
                                       incident_id=incident_id_of(action), status=_selected(action),
@@ -51,11 +56,11 @@ async def status_selected(ack: Any, action: dict[str, Any], body: dict[str, Any]
     await ack()
 
 
-async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-    deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await incidents.resolve(session=session, clock=deps.clock, policy=deps.policy,
-                                incident_id=incident_id_of(action), actor=body["user"]["id"], via="card")
+async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
+                          client: Any) -> None:
+    """Resolving goes through the resolution checks (bot.services.playbooks)."""
+    policy = context["deps"].policy
+    await _open(action, body, context, client, lambda inc: resolution_modal(inc, policy))
     await ack()
 
 
@@ -75,5 +80,6 @@ async def assign_roles_clicked(ack: Any, action: dict[str, Any], body: dict[str,
 
 async def post_update_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                               client: Any) -> None:
-    await _open(action, body, context, client, update_modal)
+    policy = context["deps"].policy
+    await _open(action, body, context, client, lambda inc: update_modal(inc, policy))
     await ack()

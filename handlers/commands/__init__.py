@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.inflight import InFlight
-from handlers.commands import changes, clocks, declare, listing
+from handlers.commands import changes, clocks, comms, declare, drill, listing, pir, stats, timeline
 
 COMMAND = "/incident"
 
@@ -24,7 +24,15 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resolve": changes.resolve,
     "ack": clocks.ack,
     "clocks": clocks.show,
+    "draft": comms.draft,
+    "drill": drill.drill,
+    "note": timeline.note,
+    "timeline": timeline.show,
+    "pir": pir.pir,
+    "action": pir.action,
+    "actions": pir.actions,
     "list": listing.list_open,
+    "stats": stats.stats,
     "help": listing.help,
 }
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.blocks.playbooks import resolution_modal
 from bot.deps import Deps
 from bot.errors import InvalidInput
 from bot.services import incidents
+from handlers.modal import open_modal
 from models import ROLES
 
 ROLE_ALIASES = {
@@ -44,6 +46,9 @@ async def status(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, cl
     wanted = args.strip().lower()
     if wanted not in incidents.SETTABLE_STATUSES:
         raise InvalidInput(f"Usage: `/incident status {'|'.join(incidents.SETTABLE_STATUSES)}`.")
+    if wanted == "resolved":
+        await resolve(ack=ack, command=command, args="", deps=deps, client=client)
+        return
     incident_id = await incident_id_for(deps, command)
     async with deps.sessionmaker() as session, session.begin():
         change = await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
@@ -95,9 +100,12 @@ async def update(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, cl
 
 
 async def resolve(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    """Opens the resolution checks, as the card's Resolve button does."""
     incident_id = await incident_id_for(deps, command)
-    async with deps.sessionmaker() as session, session.begin():
-        change = await incidents.resolve(session=session, clock=deps.clock, policy=deps.policy,
-                                         incident_id=incident_id, actor=command["user_id"], via="command")
-    await ack(response_type="ephemeral",
-              text=f"{change.incident.key} is {'now' if change.changed else 'already'} resolved.")
+    async with deps.sessionmaker() as session:
+        inc = await incidents.get(session, incident_id)
+    if inc.status in ("resolved", "closed"):
+        await ack(response_type="ephemeral", text=f"{inc.key} is already {inc.status}.")
+        return
+    await open_modal(client, command["trigger_id"], resolution_modal(inc, deps.policy))
+    await ack()

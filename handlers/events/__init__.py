@@ -5,12 +5,16 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.inflight import InFlight
-from handlers.events import home, membership
+from handlers.events import home, membership, timeline
 
 EVENTS = {
     "member_joined_channel": membership.member_joined,
     "member_left_channel": membership.member_left,
     "app_home_opened": home.home_opened,
+    "pin_added": timeline.pin_added,
+    "pin_removed": timeline.pin_removed,
+    "reaction_added": timeline.reaction_added,
+    "reaction_removed": timeline.reaction_removed,
 }
 
 

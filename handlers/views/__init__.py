@@ -9,12 +9,17 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
 from bot.inflight import InFlight
-from handlers.views import submitted
+from handlers.views import comms, pir, playbooks, submitted, triage
 
 VIEWS = {
     ids.DECLARE_VIEW: submitted.declare_submitted,
     ids.ROLES_VIEW: submitted.roles_submitted,
     ids.UPDATE_VIEW: submitted.update_submitted,
+    ids.PUBLISH_VIEW: comms.publish_submitted,
+    ids.ATTACH_VIEW: triage.attach_submitted,
+    ids.PIR_VIEW: pir.pir_submitted,
+    ids.ACTION_VIEW: pir.action_submitted,
+    ids.RESOLVE_VIEW: playbooks.resolve_submitted,
 }
 
 

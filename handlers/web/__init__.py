@@ -1,4 +1,4 @@
-"""The HTTP server's routes: Slack's requests, and a health check for load balancers."""
+"""The HTTP server's routes: Slack's requests, a health check for load balancers, the public status page."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
+from bot.deps import Deps
+from handlers.web import alerts, charts, status
 from models.db import Sessionmaker
 
 log = logging.getLogger(__name__)
 
 
-def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events: bool = True) -> web.Application:
+def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events: bool = True,
+                 deps: Deps | None = None) -> web.Application:
+    """`deps` (settings, clock, policy) enables the routes beyond Slack's, e.g. the alert webhooks."""
     async def handle_slack(request: web.Request) -> web.Response:
         try:
             bolt_resp = await bolt_app.async_dispatch(await to_bolt_request(request))
@@ -36,4 +40,8 @@ def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events
     if slack_events:
         app.router.add_post("/slack/events", handle_slack)
     app.router.add_get("/healthz", healthz)
+    if deps is not None:
+        alerts.add_routes(app, deps)
+        status.add_routes(app, deps)
+        charts.add_routes(app, deps)
     return app

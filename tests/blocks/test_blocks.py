@@ -12,6 +12,8 @@ from bot.blocks.card import card, topic
 from bot.blocks.home import home_view
 from bot.blocks.modals import declare_modal, roles_modal, update_modal
 from bot.policy import default_policy
+from bot.services import metrics
+from bot.services.home import HomeData
 from models import Incident
 
 POLICY = default_policy()
@@ -37,7 +39,7 @@ def test_card_shape() -> None:
     assert controls["block_id"] == "incident_controls:3"
     assert [e["action_id"] for e in controls["elements"]] == [
         "incident_ack", "incident_severity", "incident_status", "incident_assign_roles", "incident_post_update",
-        "incident_regulatory", "incident_resolve"]
+        "incident_draft_message", "incident_regulatory", "incident_resolve"]
     assert controls["elements"][1]["initial_option"]["value"] == "1"
     checked(blocks)
 
@@ -70,6 +72,9 @@ def test_modals_pass_slack_view_checks() -> None:
 
 
 def test_home_view_with_many_incidents_stays_under_100_blocks() -> None:
-    view = home_view([incident(id=i, number=i) for i in range(1, 200)], POLICY, NOW)
+    many = [incident(id=i, number=i) for i in range(1, 200)]
+    panels = [metrics.for_policy([], POLICY, days=days, now=NOW) for days in (30, 90)]
+    view = home_view(HomeData(viewer="U1", now=NOW, open_incidents=many, mine=many, actions=[], panels=panels),
+                     POLICY, "https://incident-bot.example.com")
     assert len(view["blocks"]) <= 100
     View(**view).to_dict()

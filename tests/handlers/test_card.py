@@ -38,14 +38,16 @@ async def test_status_select_and_resolve_button(bot: Bot) -> None:
     inc = await bot.incident(1)
     assert inc.status == "mitigated" and inc.mitigated_at is not None
     assert bot.ws.channel(inc.channel_id).topic.startswith("SEV-2 · Mitigated")
-    await bot.driver.click(p.alice, bot.card(inc), "incident_resolve")
+    await bot.driver.click(p.alice, bot.card(inc), "incident_resolve")  # the resolution checks
+    await bot.driver.submit(p.alice, {"checks": ["0", "1", "2", "3"]})
     await bot.drain()
     inc = await bot.incident(1)
     assert inc.status == "resolved" and inc.resolved_at is not None
     card = bot.card(inc)
     assert "incident_resolve" not in str(card.blocks)  # nothing left to resolve
     assert any(f"<@{p.alice}> resolved INC-1" in m.text for m in bot.messages(inc.channel_id))
-    assert [e.kind for e in await bot.timeline(1)][-2:] == ["status_changed", "resolved"]
+    kinds = [e.kind for e in await bot.timeline(1)]
+    assert kinds[-1] == "resolved" and "resolution_checks" in kinds and "status_changed" in kinds
 
 
 async def test_assign_roles_modal_invites_and_records(bot: Bot) -> None:

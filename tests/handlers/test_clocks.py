@@ -202,7 +202,7 @@ async def test_resolving_stops_every_clock_and_reopening_restarts_them(cbot: Bot
     p = cbot.people
     inc = await declare(cbot, "sev2 Latency")
     await at(cbot, 5)
-    await cbot.command(p.alice, "resolve", inc.channel_id)
+    await cbot.resolve(inc.number)
     await at(cbot, 180)
     channel_texts = texts(cbot, inc.channel_id)
     assert not any("an update on" in t or "still unacknowledged" in t or "still has nobody" in t

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import delete, select
 
-from models import Incident, IncidentMember, Job, TimelineEvent
+from models import Checklist, Incident, IncidentMember, Job, TimelineEvent
 from tests.conftest import Bot
 
 
@@ -111,7 +111,7 @@ async def test_numbers_count_up_and_are_never_reused(bot: Bot) -> None:
         await bot.command(bot.people.alice, f"declare sev3 {title}")
     async with bot.rt.sessionmaker() as s, s.begin():  # an operator deletes the newest incident by hand
         last = (await s.execute(select(Incident).where(Incident.number == 3))).scalar_one()
-        for table in (Job, TimelineEvent, IncidentMember):
+        for table in (Job, TimelineEvent, IncidentMember, Checklist):
             await s.execute(delete(table).where(table.incident_id == last.id))
         await s.delete(last)
     await bot.command(bot.people.alice, "declare sev3 four")

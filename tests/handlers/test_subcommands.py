@@ -20,15 +20,18 @@ async def test_severity_status_role_update_resolve_in_the_channel(bot: Bot) -> N
     assert reply.json["text"] == f"Technical Lead of INC-1 is now <@{p.bob}>."
     await bot.command(p.alice, f"role comms <@{p.carol}>", ch)
     await bot.command(p.alice, "update Rolled back the 08:55 deploy", ch)
-    assert (await bot.command(p.alice, "resolve", ch)).json["text"] == "INC-1 is now resolved."
+    reply = await bot.command(p.alice, "resolve", ch)  # opens the resolution checks
+    assert reply.status == 200 and bot.ws.open_modal(p.alice) is not None
+    await bot.driver.submit(p.alice, {"checks": ["0", "1", "2", "3"]})
     await bot.drain()
     inc = await bot.incident(1)
     assert (inc.severity, inc.status, inc.tech_lead_id, inc.comms_id) == (2, "resolved", p.bob, p.carol)
     assert {p.bob, p.carol} <= bot.ws.channel(ch).members
     assert ":white_check_mark: Resolved" in str(bot.card(inc).blocks)
     kinds = [e.kind for e in await bot.timeline(1) if e.via == "command" and e.kind != "leadership_escalation"]
-    assert kinds == ["declared", "severity_changed", "status_changed", "role_assigned", "role_assigned", "update",
-                     "resolved"]
+    assert kinds == ["declared", "severity_changed", "status_changed", "role_assigned", "role_assigned", "update"]
+    kinds = [e.kind for e in await bot.timeline(1)]
+    assert kinds[-1] == "resolved" and "resolution_checks" in kinds
 
 
 @pytest.mark.parametrize("text", ["severity 2", "status mitigated", "role ic <@U1>", "update hi", "resolve"])
@@ -82,5 +85,5 @@ async def test_list_shows_private_incidents_only_to_members(bot: Bot) -> None:
             break
         await asyncio.sleep(0.02)
     assert "INC-2" in (await bot.command(p.carol, "list")).json["text"]
-    await bot.command(p.alice, "resolve", (await bot.incident(1)).channel_id)
+    await bot.resolve(1)
     assert "INC-1" not in (await bot.command(p.carol, "list")).json["text"]

@@ -38,6 +38,7 @@ from models.migrate import (
     upgrade,
 )
 
+HEAD = "0005"  # the newest revision in models/migrations/versions
 ROOT = Path(models.__file__).resolve().parent.parent  # where `import models` works for a child process
 
 
@@ -97,13 +98,13 @@ async def test_upgrade_creates_exactly_the_models_schema(target: Target) -> None
 
 
 async def test_revision_goes_from_none_to_head(target: Target) -> None:
-    assert head_revision() == "0001"
+    assert head_revision() == HEAD
     assert await current_revision(**target.db) is None
     assert await is_up_to_date(**target.db) is False
 
     await upgrade(**target.db)
 
-    assert await current_revision(**target.db) == "0001"
+    assert await current_revision(**target.db) == HEAD
     assert await is_up_to_date(**target.db) is True
 
 
@@ -114,7 +115,7 @@ async def test_upgrade_again_changes_nothing(target: Target) -> None:
 
     await upgrade(**target.db)
 
-    assert await current_revision(**target.db) == "0001"
+    assert await current_revision(**target.db) == HEAD
     async with target.engine.connect() as conn:
         assert (await conn.execute(text("SELECT value FROM counter"))).scalar_one() == 41
 
@@ -163,7 +164,7 @@ async def test_upgrades_of_two_databases_on_one_loop_do_not_mix(tmp_path: Any) -
 
     await asyncio.wait_for(asyncio.gather(*(upgrade(url) for url in urls)), timeout=60)
 
-    assert [await current_revision(url) for url in urls] == ["0001"] * 3
+    assert [await current_revision(url) for url in urls] == [HEAD] * 3
 
 
 async def test_downgrade_to_base_removes_every_table(target: Target) -> None:
@@ -181,12 +182,12 @@ async def test_downgrade_to_base_removes_every_table(target: Target) -> None:
     assert await current_revision(**target.db) is None
 
 
-_BATCH_REVISION = """
+_BATCH_REVISION = f"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9999"
+down_revision = "{HEAD}"
 branch_labels = depends_on = None
 
 
@@ -207,7 +208,7 @@ async def test_sqlite_batch_alter_of_a_referenced_table_keeps_its_children(tmp_p
     await upgrade(url)
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_batch.py").write_text(_BATCH_REVISION)
+    (scripts / "versions" / "9999_batch.py").write_text(_BATCH_REVISION)
     engine = make_engine(url)
     try:
         async with engine.begin() as conn:
@@ -229,7 +230,7 @@ async def test_sqlite_batch_alter_of_a_referenced_table_keeps_its_children(tmp_p
             await conn.run_sync(run_exclusive, _upgrade)
 
         async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == "0002"
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == "9999"
             assert (await conn.execute(text("SELECT count(*) FROM timeline_event"))).scalar_one() == 1
             assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar_one() == 1
     finally:
@@ -239,7 +240,7 @@ async def test_sqlite_batch_alter_of_a_referenced_table_keeps_its_children(tmp_p
 async def test_head_is_found_from_any_working_directory(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
-    assert head_revision() == "0001"
+    assert head_revision() == HEAD
 
 
 async def test_in_memory_sqlite_engine_keeps_foreign_keys_on() -> None:

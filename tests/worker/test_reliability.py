@@ -31,8 +31,9 @@ async def test_a_429_is_retried_after_retry_after_and_posts_once(bot: Bot) -> No
     bot.clock.advance(1)
     await bot.drain()
     assert len(_cards(bot, inc.channel_id)) == 1
-    assert [c.status for c in bot.ws.calls_to("chat.postMessage") if c.args.get("channel") == inc.channel_id] == [
-        429, 200]
+    card_posts = [c.status for c in bot.ws.calls_to("chat.postMessage")
+                  if c.args.get("channel") == inc.channel_id and str(c.args.get("text", "")).startswith("INC-1 (")]
+    assert card_posts == [429, 200]
 
 
 async def test_a_500_is_retried_with_backoff_and_posts_once(bot: Bot) -> None:

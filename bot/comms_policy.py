@@ -1,0 +1,268 @@
+"""The `[comms]` section of the policy: stakeholder routes, status-page components, customer templates.
+
+    [comms]
+    page_title = "Acme Payments status"
+    history_days = 90
+    resolved_reminder = "30m"          # default: the severity's update cadence
+    [comms.routes.executives]          # where structured updates go, by severity
+    channel = "C0EXEC"
+    severities = ["SEV-1"]
+    private_safe = false               # true: private incidents' updates may go there too
+    [comms.components.card_payments]   # listing components replaces the default list
+    name = "Card payments"
+    statuspage_id = "8kbf7d35c070"     # the Atlassian Statuspage component, when the connector is on
+    [comms.templates.gateway_down]     # added to (or replacing one of) the default templates
+    name = "Payment gateway down"
+    match = ["gateway", "acquirer"]    # words in the incident's title or surface that pick this template
+    components = ["card_payments"]
+    title = "Card payments unavailable"
+    investigating = "We are investigating failed payments on {components} since {started}. ..."
+
+Template texts may use only the placeholders in PLACEHOLDERS; a typo stops startup with the key named.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.comms import COMPONENT_STATES
+
+PLACEHOLDERS = {
+    "components": "the affected components, e.g. “Card payments and API”",
+    "started": "when the incident started, e.g. “09:05 UTC”",
+    "next_update": "when the next update is due, e.g. “09:35 UTC”",
+    "title": "the message's public title (in a template's own title: the incident's title in Slack)",
+}
+MAX_TEMPLATE_TEXT = 3000
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The `{name}` fields of a template text; ValueError for a malformed one."""
+    names = []
+    for _, field, spec, conversion in string.Formatter().parse(text):
+        if field is None:
+            continue
+        if field not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise ValueError(f"unknown placeholder {{{field}}} (known: {known}; write {{{{ and }}}} for braces)")
+        if spec or conversion:
+            raise ValueError(f"placeholder {{{field}}} takes no format or conversion")
+        names.append(field)
+    return names
+
+
+class Component(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=60)
+    statuspage_id: str | None = None
+
+
+class Route(BaseModel):
+    """A stakeholder channel and the severities whose updates it receives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str = Field(min_length=1)
+    severities: tuple[str, ...]
+    private_safe: bool = False
+
+
+class Template(BaseModel):
+    """A customer message for one kind of incident: a public title and a text per public status."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=75)
+    match: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    title: str = Field(min_length=1, max_length=150)
+    investigating: str = Field(min_length=1, max_length=MAX_TEMPLATE_TEXT)
+    identified: str = Field(min_length=1, max_length=MAX_TEMPLATE_TEXT)
+    monitoring: str = Field(min_length=1, max_length=MAX_TEMPLATE_TEXT)
+    resolved: str = Field(min_length=1, max_length=MAX_TEMPLATE_TEXT)
+
+    @field_validator("title", "investigating", "identified", "monitoring", "resolved")
+    @classmethod
+    def _placeholders(cls, v: str) -> str:
+        placeholders_in(v)
+        return v
+
+    def text_for(self, status: str) -> str:
+        return str(getattr(self, status))
+
+
+def _parse_duration(v: Any) -> timedelta | None:
+    from bot.policy import parse_duration  # the policy module imports this one
+
+    return parse_duration(v)
+
+
+DEFAULT_COMPONENTS: dict[str, dict[str, Any]] = {
+    "card_payments": {"name": "Card payments"},
+    "bank_transfers": {"name": "Bank transfers"},
+    "payouts": {"name": "Payouts"},
+    "refunds": {"name": "Refunds"},
+    "api": {"name": "API"},
+    "dashboard": {"name": "Dashboard"},
+}
+
+_RESOLVED = ("This incident has been resolved: {components} are working normally again. "
+             "We are sorry for the disruption and will share what we are doing to prevent it from happening again.")
+DEFAULT_TEMPLATES: dict[str, dict[str, Any]] = {
+    "gateway_down": {
+        "name": "Payment gateway down",
+        "match": ["gateway", "acquirer", "all payments", "payments failing", "checkout", "outage"],
+        "components": ["card_payments", "api"],
+        "title": "Payments failing",
+        "investigating": "Since {started}, payments through {components} are failing. We are investigating "
+                         "with the highest priority. Next update by {next_update}.",
+        "identified": "We have identified the cause of the failing payments on {components} and are working "
+                      "on a fix. Payments may still fail meanwhile. Next update by {next_update}.",
+        "monitoring": "A fix is in place and payments on {components} are succeeding again. We are monitoring "
+                      "closely. Next update by {next_update}.",
+        "resolved": _RESOLVED,
+    },
+    "delayed_settlements": {
+        "name": "Delayed settlements",
+        "match": ["settlement", "settle", "payout", "reconciliation"],
+        "components": ["payouts", "bank_transfers"],
+        "title": "Delayed settlements",
+        "investigating": "Settlements via {components} are delayed since {started}. No funds are lost; "
+                         "we are investigating. Next update by {next_update}.",
+        "identified": "We have found why settlements via {components} are delayed and are working on it. Delayed "
+                      "settlements will be paid out in full. Next update by {next_update}.",
+        "monitoring": "Settlements via {components} are being processed again, delayed ones included. We are "
+                      "monitoring until the backlog is cleared. Next update by {next_update}.",
+        "resolved": "Settlements are back on schedule and every delayed settlement has been paid out. We are sorry "
+                    "for the delay.",
+    },
+    "payment_method_failing": {
+        "name": "One payment method failing",
+        "match": ["payment method", "apple pay", "google pay", "paypal", "sepa", "ideal", "klarna", "wallet"],
+        "components": ["card_payments"],
+        "title": "A payment method is failing",
+        "investigating": "Since {started}, one payment method on {components} is failing for some customers; "
+                         "other payment methods work. We are investigating. Next update by {next_update}.",
+        "identified": "We have identified why one payment method on {components} is failing and are working on "
+                      "a fix; other payment methods work. Next update by {next_update}.",
+        "monitoring": "The failing payment method on {components} works again. We are monitoring. Next update "
+                      "by {next_update}.",
+        "resolved": _RESOLVED,
+    },
+    "refunds_delayed": {
+        "name": "Refunds delayed",
+        "match": ["refund"],
+        "components": ["refunds"],
+        "title": "Refunds delayed",
+        "investigating": "Refunds are being processed with a delay since {started}. Every refund will be "
+                         "completed; we are investigating. Next update by {next_update}.",
+        "identified": "We have identified what delays refunds and are working on a fix. Every refund will be "
+                      "completed. Next update by {next_update}.",
+        "monitoring": "Refunds are being processed again, delayed ones included. We are monitoring. Next update "
+                      "by {next_update}.",
+        "resolved": "Refunds are processed on time again and every delayed refund has been completed. We are sorry "
+                    "for the delay.",
+    },
+    "high_api_latency": {
+        "name": "High API latency",
+        "match": ["latency", "slow", "timeout", "api"],
+        "components": ["api", "dashboard"],
+        "title": "Elevated API response times",
+        "investigating": "Since {started}, requests to {components} are slower than usual and some may time out. "
+                         "We are investigating. Next update by {next_update}.",
+        "identified": "We have identified the cause of the slow responses on {components} and are working on a "
+                      "fix. Next update by {next_update}.",
+        "monitoring": "Response times on {components} are back to normal. We are monitoring. Next update by "
+                      "{next_update}.",
+        "resolved": _RESOLVED,
+    },
+    "general": {
+        "name": "Service disruption",
+        "components": [],
+        "title": "Service disruption",
+        "investigating": "Since {started}, some customers may see problems with {components}. We are "
+                         "investigating. Next update by {next_update}.",
+        "identified": "We have identified the cause of the problems with {components} and are working on a fix. "
+                      "Next update by {next_update}.",
+        "monitoring": "A fix is in place for {components}. We are monitoring. Next update by {next_update}.",
+        "resolved": _RESOLVED,
+    },
+}
+FALLBACK_TEMPLATE = "general"
+DEFAULT_IMPACT = {"SEV-1": "major_outage", "SEV-2": "partial_outage", "SEV-3": "degraded_performance",
+                  "SEV-4": "degraded_performance"}
+
+
+class Comms(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page_title: str = Field(default="Payments status", min_length=1, max_length=100)
+    history_days: int = Field(default=90, ge=1, le=366)
+    resolved_reminder: timedelta | None = None  # None: the severity's update cadence
+    components: dict[str, Component] = Field(
+        default_factory=lambda: {k: Component(**v) for k, v in DEFAULT_COMPONENTS.items()}, min_length=1)
+    routes: dict[str, Route] = {}
+    templates: dict[str, Template] = Field(
+        default_factory=lambda: {k: Template(**v) for k, v in DEFAULT_TEMPLATES.items()})
+    impact: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_IMPACT))  # severity -> component state
+
+    @field_validator("resolved_reminder", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> timedelta | None:
+        return _parse_duration(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_templates(cls, data: Any) -> Any:
+        """Templates named in the file add to the defaults or replace one of them, key by key. The
+        defaults keep only the components the page has, so listing your own components keeps them usable."""
+        if not isinstance(data, dict) or not isinstance(data.get("templates", {}), dict):
+            return data
+        given = data.get("components")
+        known = set(given) if isinstance(given, dict) else set(DEFAULT_COMPONENTS)
+        merged: dict[str, Any] = {k: {**t, "components": [c for c in t["components"] if c in known]}
+                                  for k, t in DEFAULT_TEMPLATES.items()}
+        for key, t in data.get("templates", {}).items():
+            merged[key] = {**merged[key], **t} if isinstance(t, dict) and key in merged else t
+        return {**data, "templates": merged}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Comms:
+        for key, t in self.templates.items():
+            for c in t.components:
+                if c not in self.components:
+                    raise ValueError(f"templates.{key}.components: no component {c!r} "
+                                     f"(known: {', '.join(self.components)})")
+        for sev, state in self.impact.items():
+            if state not in COMPONENT_STATES[1:]:
+                raise ValueError(f"impact.{sev}: {state!r} is not one of {', '.join(COMPONENT_STATES[1:])}")
+        if FALLBACK_TEMPLATE not in self.templates:
+            raise ValueError(f"templates: the {FALLBACK_TEMPLATE!r} template is needed as the fallback")
+        return self
+
+    def template_for(self, title: str, surface: str | None, incident_type: str | None = None) -> str:
+        """The template named like the incident's type (its playbook), else the one whose `match` words
+        appear in the incident's title or surface; else the fallback."""
+        if incident_type in self.templates:
+            return incident_type  # type: ignore[return-value]
+        haystack = f"{title} {surface or ''}".lower()
+        for key, t in self.templates.items():
+            if any(word.lower() in haystack for word in t.match):
+                return key
+        return FALLBACK_TEMPLATE
+
+    def check_severities(self, names: set[str]) -> None:
+        """Routes and impacts may name only severities the policy has (checked by the policy loader)."""
+        for key, route in self.routes.items():
+            for sev in route.severities:
+                if sev not in names:
+                    raise ValueError(f"routes.{key}.severities: no severity {sev!r}")
+        for sev in self.impact:
+            if sev not in names:
+                raise ValueError(f"impact.{sev}: no such severity")
+

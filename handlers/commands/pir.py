@@ -1,0 +1,112 @@
+"""`/incident pir …`, `/incident action …` and `/incident actions`: the post-incident review from the
+command line of Slack."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.blocks.pir import actions_list
+from bot.deps import Deps
+from bot.errors import InvalidInput, NotInIncidentChannel
+from bot.services import incidents
+from bot.services import pir as reviews
+from handlers.commands.changes import incident_id_for, parse_user
+from handlers.pir import open_action_form, open_review_form
+from models import ACTION_KINDS
+
+PIR_USAGE = ("Usage: `/incident pir` (open the review form), `/incident pir export` (upload the review document), "
+             "`/incident pir complete` (close the incident), `/incident pir skip <reason>` (where a review is "
+             "optional).")
+ACTION_USAGE = ("Usage: `/incident action @owner <due> <what to do>`; due is a date (2026-12-01), `tomorrow`, `3d` "
+                f"or `2w`; start the text with a kind ({', '.join(ACTION_KINDS)}) and a colon to set one, "
+                "e.g. `detect: alert on authorisation rate`. `/incident action` alone opens a form.")
+_KIND = re.compile(rf"^({'|'.join(ACTION_KINDS)}|docs)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+async def pir(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    word, _, rest = args.partition(" ")
+    word = word.lower()
+    user = command["user_id"]
+    if word in ("help", "?"):
+        await ack(response_type="ephemeral", text=PIR_USAGE)
+        return
+    if word not in ("", "form", "edit", "export", "complete", "done", "skip"):
+        raise InvalidInput(f"I don't know `/incident pir {word[:30]}`. {PIR_USAGE}")
+    incident_id = await incident_id_for(deps, command)
+    if word in ("", "form", "edit"):
+        await open_review_form(deps, client, command["trigger_id"], incident_id)
+        await ack()
+        return
+    async with deps.sessionmaker() as session, session.begin():
+        if word == "export":
+            inc = await reviews.request_export(session=session, clock=deps.clock, incident_id=incident_id, actor=user,
+                                               via="command")
+            text = f":page_facing_up: Uploading the review document of {inc.key} to this channel."
+        elif word == "skip":
+            inc = await reviews.skip(session=session, clock=deps.clock, policy=deps.policy, incident_id=incident_id,
+                                     actor=user, reason=rest, via="command")
+            text = f":lock: {inc.key} is closed without a review."
+        else:
+            inc = await reviews.complete(session=session, clock=deps.clock, policy=deps.policy,
+                                         incident_id=incident_id, actor=user, via="command")
+            text = f":lock: The review of {inc.key} is complete and the incident is closed."
+    await ack(response_type="ephemeral", text=text)
+
+
+def parse_action(args: str) -> tuple[str, str, str, str]:
+    """`@owner <due> [kind:] text` → (owner, due, kind, text); raises with the usage on a bad shape."""
+    parts = args.split(None, 2)
+    if len(parts) < 3:
+        raise InvalidInput(ACTION_USAGE)
+    owner = parse_user(parts[0])
+    if owner is None:
+        raise InvalidInput("An action item needs an owner. " + ACTION_USAGE)
+    kind, text = "prevent", parts[2].strip()
+    m = _KIND.match(text)
+    if m:
+        kind = m.group(1).lower().replace("docs", "documentation")
+        text = m.group(2).strip()
+    return owner, parts[1], kind, text
+
+
+async def action(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    incident_id = await incident_id_for(deps, command)
+    if not args:
+        await open_action_form(deps, client, command["trigger_id"], incident_id, owner=None)
+        await ack()
+        return
+    owner, due_raw, kind, text = parse_action(args)
+    due = reviews.parse_due_date(due_raw, deps.clock.now().date())
+    async with deps.sessionmaker() as session, session.begin():
+        item = await reviews.add_action(session=session, clock=deps.clock, policy=deps.policy,
+                                        incident_id=incident_id, actor=command["user_id"], owner=owner, due=due,
+                                        kind=kind, description=text, via="command")
+    await ack(response_type="ephemeral",
+              text=f":clipboard: Action item #{item.id} for <@{owner}>, due {item.due_date.isoformat()}; "
+                   "I've told them.")
+
+
+async def actions(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    """In an incident channel: that incident's open items (`mine` for your own anywhere); elsewhere: yours."""
+    user = command["user_id"]
+    mine = args.strip().lower() in ("mine", "me", "my")
+    if args.strip() and not mine:
+        raise InvalidInput("Usage: `/incident actions` (this incident's open action items, or yours outside an "
+                           "incident channel) or `/incident actions mine`.")
+    async with deps.sessionmaker() as session:
+        inc = None
+        if not mine:
+            try:
+                inc = await incidents.for_channel(session, command.get("channel_id"))
+            except NotInIncidentChannel:
+                inc = None
+        if inc is not None:
+            rows = await reviews.actions_of(session, incident_id=inc.id)
+            title = f"Open action items of {inc.key}"
+        else:
+            rows = await reviews.actions_of(session, owner=user)
+            title = "Your open action items"
+    text, blocks = actions_list(rows, title=title, viewer=user, today=deps.clock.now().date())
+    await ack(response_type="ephemeral", text=text, blocks=blocks)
+

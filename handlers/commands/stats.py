@@ -1,0 +1,16 @@
+"""`/incident stats [30d|90d]`: the metrics panel and its chart, posted in the channel it is typed in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.deps import Deps
+from bot.services import metrics
+
+
+async def stats(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
+    days = metrics.parse_period(args)
+    async with deps.sessionmaker() as session, session.begin():
+        metrics.request_stats(session=session, clock=deps.clock, days=days, channel=command["channel_id"],
+                              user=command["user_id"], response_url=command.get("response_url"))
+    await ack(response_type="ephemeral", text=f":bar_chart: Posting the metrics of the last {days} days here.")
