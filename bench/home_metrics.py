@@ -4,7 +4,8 @@ Writes N incidents declared over the last 90 days (a quarter of them drills or o
 events each, 200 open ones, 100 open action items for the viewer) into a fresh database, then times,
 over several rounds, what the publish_home job does before calling Slack (`home.load`: the open
 incidents, the viewer's, their action items and the 30/90-day metrics; then `home_view`) and what the
-chart route does (`metrics.period` + `metrics_chart`), and prints the view's size.
+chart route does (`metrics.period` + `metrics_chart`), and prints the view's size; next to them, as the
+baseline, loading the open incidents alone (all the Home tab did before the metrics).
 
     .venv/bin/python bench/home_metrics.py [--incidents 5000] [--rounds 10] [--pg-url postgresql+asyncpg://…]
 """
@@ -31,7 +32,7 @@ import models  # noqa: E402,F401  (registers the tables)
 from bot.blocks.home import home_view  # noqa: E402
 from bot.chart import metrics_chart  # noqa: E402
 from bot.policy import default_policy  # noqa: E402
-from bot.services import home, metrics  # noqa: E402
+from bot.services import home, incidents, metrics  # noqa: E402
 from models import ActionItem, Incident, TimelineEvent  # noqa: E402
 from models.db import make_engine, make_sessionmaker  # noqa: E402
 
@@ -72,8 +73,12 @@ async def run(url: str, n: int, rounds: int) -> None:
     sessionmaker = make_sessionmaker(engine)
     await seed(sessionmaker, n)
     policy = default_policy()
-    home_ms, chart_ms, size, blocks = [], [], 0, 0
+    home_ms, chart_ms, base_ms, size, blocks = [], [], [], 0, 0
     for _ in range(rounds):
+        started = time.perf_counter()
+        async with sessionmaker() as session:
+            await incidents.list_open(session, viewer=VIEWER)
+        base_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         async with sessionmaker() as session:
             data = await home.load(session, viewer=VIEWER, policy=policy, now=NOW)
@@ -90,6 +95,8 @@ async def run(url: str, n: int, rounds: int) -> None:
     print(f"  Home view (load + build): median {statistics.median(home_ms):.0f} ms, max {max(home_ms):.0f} ms; "
           f"{blocks} blocks, {size / 1024:.1f} kB of JSON")
     print(f"  90-day chart (query + PNG): median {statistics.median(chart_ms):.0f} ms, max {max(chart_ms):.0f} ms")
+    print(f"  baseline, the open incidents alone (all the Home tab loaded before): "
+          f"median {statistics.median(base_ms):.0f} ms, max {max(base_ms):.0f} ms")
     async with engine.begin() as conn:
         if url.startswith("postgresql"):
             names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)

@@ -2,7 +2,8 @@
 
 Fills a SQLite file with N public incidents, three published customer messages each (one in ten
 still open), spread over the 90 days the page shows, serves the real web app on loopback and times
-GET /status and GET /status.json, printing the page size and the median and slowest of R requests.
+GET /status and GET /status.json, printing the page size and the median and slowest of R requests,
+next to GET /healthz (one `SELECT 1` through the same server) as the baseline.
 
     .venv/bin/python bench/status_page.py [--incidents 10 300] [--requests 20]
 """
@@ -57,7 +58,7 @@ async def measure(n: int, requests: int) -> None:
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         try:
             async with aiohttp.ClientSession() as http:
-                for path in ("/status", "/status.json"):
+                for path in ("/healthz", "/status", "/status.json"):
                     times, size = [], 0
                     for _ in range(requests):
                         start = time.perf_counter()

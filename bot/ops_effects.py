@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.blocks import playbooks as views
-from bot.effects import GaveUp, JobContext, NotReady, _channel
+from bot.effects import JobContext, NotReady, _channel
 from bot.services import drills, playbooks, timeline
 from models import Checklist, Incident
 
@@ -24,36 +23,40 @@ async def read_pinned(ctx: JobContext) -> None:
                                    text=message.get("text") or ("(the message is gone)" if not found else ""))
 
 
-async def _checklist(ctx: JobContext) -> tuple[Incident, Checklist, str, list[dict[str, Any]]]:
+async def _checklist(ctx: JobContext) -> tuple[Incident, Checklist | None]:
     inc = await ctx.incident()
     async with ctx.sessionmaker() as session:
-        checklist = await playbooks.checklist_of(session, inc.id)  # type: ignore[arg-type]
-    if checklist is None:
-        raise GaveUp(f"{inc.key} has no checklist")
-    text, blocks = views.checklist_message(inc, checklist, ctx.policy)
-    return inc, checklist, text, blocks
+        return inc, await playbooks.checklist_of(session, inc.id)  # type: ignore[arg-type]
 
 
 async def post_checklist(ctx: JobContext) -> None:
-    """Below the summary card: the checklist waits until the card is posted."""
-    inc, checklist, text, blocks = await _checklist(ctx)
+    """The playbook's checklist, below the summary card once that is posted; it is stored with the
+    ts of its message."""
+    inc, checklist = await _checklist(ctx)
     channel = _channel(inc)
     if not inc.card_ts:
         raise NotReady(f"{inc.key} has no summary card yet")
-    if checklist.message_ts:  # posted before a crash lost the job's completion: update, never repost
+    if checklist is not None and checklist.message_ts:  # posted before a crash lost the job's completion
+        text, blocks = views.checklist_message(inc, checklist, ctx.policy)
         await ctx.client.chat_update(channel=channel, ts=checklist.message_ts, text=text, blocks=blocks)
         return
+    checklist = checklist or playbooks.new_checklist(ctx.policy, inc, ctx.clock.now())
+    text, blocks = views.checklist_message(inc, checklist, ctx.policy)
     resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     async with ctx.finish() as session:
-        fresh = await session.get(Checklist, checklist.id)
-        assert fresh is not None
-        fresh.message_ts = resp["ts"]
+        stored = await playbooks.checklist_of(session, inc.id, for_update=True)  # type: ignore[arg-type]
+        if stored is None:
+            checklist.message_ts = resp["ts"]
+            session.add(checklist)
+        else:
+            stored.message_ts = resp["ts"]
 
 
 async def refresh_checklist(ctx: JobContext) -> None:
-    inc, checklist, text, blocks = await _checklist(ctx)
-    if not checklist.message_ts:
+    inc, checklist = await _checklist(ctx)
+    if checklist is None or not checklist.message_ts:
         raise NotReady(f"the checklist of {inc.key} is not posted yet")
+    text, blocks = views.checklist_message(inc, checklist, ctx.policy)
     await ctx.client.chat_update(channel=_channel(inc), ts=checklist.message_ts, text=text, blocks=blocks)
 
 

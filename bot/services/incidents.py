@@ -201,7 +201,6 @@ async def declare(
                   max_attempts=20)
     # after the channel job, so an escalation that runs right away can already link the channel
     await clocks.on_declare(session, policy, inc, now, actor=declared_by, via=via)
-    await playbooks.on_declare(session, policy, inc, now)
     return inc
 
 

@@ -36,16 +36,13 @@ def incident_type(policy: Policy, chosen: str | None, title: str, surface: str |
     return policy.playbooks.guess(title, surface)
 
 
-async def on_declare(session: AsyncSession, policy: Policy, inc: Incident, now: datetime) -> None:
-    """The playbook's immediate actions for the incident's type, as a checklist."""
+def new_checklist(policy: Policy, inc: Incident, now: datetime) -> Checklist:
+    """The playbook's immediate actions for the incident's type, none ticked yet. The worker writes it
+    when it posts it below the summary card (bot.ops_effects), so declaring stays one short transaction."""
     assert inc.id is not None
     key = inc.incident_type or "other"
-    playbook = policy.playbooks.get(key)
-    # The unit of work orders INSERTs by relationship, not by foreign key: write the incident first.
-    await session.flush()
-    session.add(Checklist(incident_id=inc.id, kind="mitigation", playbook=key, created_at=now, updated_at=now,
-                          items=[{"label": a, "done_by": None, "done_at": None} for a in playbook.actions]))
-    # posted below the summary card once the card is up (bot.effects.post_card)
+    return Checklist(incident_id=inc.id, kind="mitigation", playbook=key, created_at=now, updated_at=now,
+                     items=[{"label": a, "done_by": None, "done_at": None} for a in policy.playbooks.get(key).actions])
 
 
 async def checklist_of(session: AsyncSession, incident_id: int, *, for_update: bool = False) -> Checklist | None:
