@@ -120,3 +120,9 @@ def test_every_shortcut_is_declared_within_slack_limits() -> None:
         assert shortcut["type"] in ("message", "global")
         assert 1 <= len(shortcut["name"]) <= 24 and 1 <= len(shortcut["description"]) <= 150
     assert declared["declare_from_message"]["type"] == "message"
+
+
+def test_the_messages_tab_shows_the_bots_direct_messages() -> None:
+    # Reminders, action items and drill reports are DMs: with the tab off, people would never see them.
+    home = manifest()["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is True
