@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.durations import parse_duration
 from models.comms import COMPONENT_STATES
 
 PLACEHOLDERS = {
@@ -94,12 +95,6 @@ class Template(BaseModel):
 
     def text_for(self, status: str) -> str:
         return str(getattr(self, status))
-
-
-def _parse_duration(v: Any) -> timedelta | None:
-    from bot.policy import parse_duration  # the policy module imports this one
-
-    return parse_duration(v)
 
 
 DEFAULT_COMPONENTS: dict[str, dict[str, Any]] = {
@@ -214,7 +209,7 @@ class Comms(BaseModel):
     @field_validator("resolved_reminder", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> timedelta | None:
-        return _parse_duration(v)
+        return parse_duration(v)
 
     @model_validator(mode="before")
     @classmethod
@@ -265,4 +260,3 @@ class Comms(BaseModel):
         for sev in self.impact:
             if sev not in names:
                 raise ValueError(f"impact.{sev}: no such severity")
-

@@ -151,18 +151,27 @@ async def set_topic(ctx: JobContext) -> None:
     await ctx.client.conversations_setTopic(channel=_channel(inc), topic=cards.topic(inc, ctx.policy))
 
 
+async def post_once(ctx: JobContext, *, channel: str, ts: str | None, text: str,
+                    blocks: list[dict[str, Any]]) -> str | None:
+    """Post a message the caller records by its ts. With `ts` it was posted before a crash lost the
+    job's completion: update it in place, never post a second copy. The new ts, or None."""
+    if ts:
+        await ctx.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        return None
+    resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    return str(resp["ts"])
+
+
 async def post_card(ctx: JobContext) -> None:
     inc = await ctx.incident()
-    channel = _channel(inc)
-    blocks, text = cards.card(inc, ctx.policy), cards.card_text(inc, ctx.policy)
-    if inc.card_ts:  # posted before a crash that lost the job's completion: update, never repost
-        await ctx.client.chat_update(channel=channel, ts=inc.card_ts, text=text, blocks=blocks)
+    ts = await post_once(ctx, channel=_channel(inc), ts=inc.card_ts, text=cards.card_text(inc, ctx.policy),
+                         blocks=cards.card(inc, ctx.policy))
+    if ts is None:
         return
-    resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     async with ctx.finish() as session:
         fresh = await session.get(Incident, inc.id)
         assert fresh is not None
-        fresh.card_ts = resp["ts"]
+        fresh.card_ts = ts
         enqueue(session, kind="pin_card", incident_id=inc.id, now=ctx.clock.now())
         # the playbook's checklist goes right below the card (bot.services.playbooks)
         enqueue(session, kind="post_checklist", incident_id=inc.id, now=ctx.clock.now(),

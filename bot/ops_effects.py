@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.blocks import playbooks as views
-from bot.effects import JobContext, NotReady, _channel
+from bot.effects import JobContext, NotReady, _channel, post_once
 from bot.services import drills, playbooks, timeline
 from models import Checklist, Incident
 
@@ -36,20 +36,18 @@ async def post_checklist(ctx: JobContext) -> None:
     channel = _channel(inc)
     if not inc.card_ts:
         raise NotReady(f"{inc.key} has no summary card yet")
-    if checklist is not None and checklist.message_ts:  # posted before a crash lost the job's completion
-        text, blocks = views.checklist_message(inc, checklist, ctx.policy)
-        await ctx.client.chat_update(channel=channel, ts=checklist.message_ts, text=text, blocks=blocks)
-        return
     checklist = checklist or playbooks.new_checklist(ctx.policy, inc, ctx.clock.now())
     text, blocks = views.checklist_message(inc, checklist, ctx.policy)
-    resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    ts = await post_once(ctx, channel=channel, ts=checklist.message_ts, text=text, blocks=blocks)
+    if ts is None:
+        return
     async with ctx.finish() as session:
         stored = await playbooks.checklist_of(session, inc.id, for_update=True)  # type: ignore[arg-type]
         if stored is None:
-            checklist.message_ts = resp["ts"]
+            checklist.message_ts = ts
             session.add(checklist)
         else:
-            stored.message_ts = resp["ts"]
+            stored.message_ts = ts
 
 
 async def refresh_checklist(ctx: JobContext) -> None:

@@ -9,7 +9,7 @@ from bot import pir_doc
 from bot.blocks import ids
 from bot.blocks import pir as views
 from bot.blocks.kit import mrkdwn, plain
-from bot.effects import GaveUp, JobContext, NotReady, _channel
+from bot.effects import GaveUp, JobContext, NotReady, _channel, post_once
 from bot.services import pir
 from bot.services.pir import actions_of, review_for
 from models import ActionItem, Incident, Pir
@@ -29,15 +29,13 @@ async def _card(ctx: JobContext) -> tuple[Incident, Pir, str, list[dict[str, Any
 async def pir_card(ctx: JobContext) -> None:
     """Post the review's card in the channel (once per incident: its dedupe key says so)."""
     inc, review, text, blocks = await _card(ctx)
-    channel = _channel(inc)
-    if review.card_ts:  # posted before a crash that lost the job's completion: update, never repost
-        await ctx.client.chat_update(channel=channel, ts=review.card_ts, text=text, blocks=blocks)
+    ts = await post_once(ctx, channel=_channel(inc), ts=review.card_ts, text=text, blocks=blocks)
+    if ts is None:
         return
-    resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     async with ctx.finish() as session:
         fresh = await session.get(Pir, review.id)
         assert fresh is not None
-        fresh.card_ts = resp["ts"]
+        fresh.card_ts = ts
 
 
 async def pir_card_refresh(ctx: JobContext) -> None:

@@ -26,6 +26,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.durations import parse_duration
+
 _KEY = re.compile(r"^[a-z0-9_]{1,40}$")
 MAX_ACTIONS = 10  # one checkboxes element holds ten options
 MAX_ACTION_TEXT = 75  # an option's text
@@ -134,8 +136,6 @@ class DrillEvent(BaseModel):
     @field_validator("after", mode="before")
     @classmethod
     def _after(cls, v: Any) -> timedelta:
-        from bot.policy import parse_duration  # bot.policy imports this module
-
         parsed = parse_duration(v)
         if parsed is None:
             raise ValueError("a drill event needs a time, e.g. after = \"5m\"")

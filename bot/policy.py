@@ -17,38 +17,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.alerting.policy import AlertPolicy
 from bot.comms_policy import Comms
+from bot.durations import parse_duration
 from bot.playbook_policy import Drills, Playbooks, Resolution
 
 _SEV_KEY = re.compile(r"^SEV-(\d)$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class PolicyError(ValueError):
     """The policy file cannot be used; the message names the file and the key."""
-
-
-def parse_duration(value: Any) -> timedelta | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "")):
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{value!r} is not a duration (write 90s, 15m, 4h, 2d or none)")
-    if isinstance(value, int):
-        return timedelta(seconds=value)
-    m = _DURATION.match(value)
-    if not m:
-        raise ValueError(f"{value!r} is not a duration (write 90s, 15m, 4h, 2d or none)")
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-
-
-def format_duration(td: timedelta | None) -> str:
-    if td is None:
-        return "none"
-    secs = int(td.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if secs and secs % size == 0:
-            return f"{secs // size}{unit}"
-    return f"{secs}s"
 
 
 class Severity(BaseModel):

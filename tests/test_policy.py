@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.policy import PolicyError, default_policy, format_duration, load_policy, parse_duration
+from bot.durations import format_duration, parse_duration
+from bot.policy import PolicyError, default_policy, load_policy
 
 
 def test_defaults_follow_the_design_table() -> None:

@@ -27,18 +27,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.durations import parse_duration
+
+
 DEFAULT_SEVERITY_MAP: dict[str, int] = {
     "critical": 1, "page": 1, "p1": 1, "sev1": 1, "sev-1": 1, "disaster": 1,
     "high": 2, "error": 2, "major": 2, "p2": 2, "sev2": 2, "sev-2": 2,
     "warning": 3, "warn": 3, "medium": 3, "average": 3, "minor": 3, "p3": 3, "sev3": 3, "sev-3": 3,
     "info": 4, "low": 4, "none": 4, "p4": 4, "p5": 4, "sev4": 4, "sev-4": 4,
 }
-
-
-def _duration(v: Any) -> timedelta | None:
-    from bot.policy import parse_duration  # bot.policy imports this module
-
-    return parse_duration(v)
 
 
 def _source(v: str) -> str:
@@ -103,7 +100,7 @@ class AlertPolicy(BaseModel):
     @field_validator("window", "update_interval", "post_interval", mode="before")
     @classmethod
     def _durations(cls, v: Any) -> timedelta:
-        td = _duration(v)
+        td = parse_duration(v)
         if td is None:
             raise ValueError("give a duration such as 30s, 15m or 1h")
         return td

@@ -6,13 +6,12 @@ This module imports no other builder (bot.blocks.card imports the services, whic
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import text as t
 from bot.blocks import ids
-from bot.blocks.kit import date, mrkdwn, option, plain
+from bot.blocks.kit import date, input_block, modal_view, mrkdwn, option, plain
 from bot.policy import Policy
 from models import ExternalMessage, Incident
 
@@ -29,15 +28,6 @@ MAX_SECTION = 3000
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": mrkdwn(t.truncate(text, MAX_SECTION))}
-
-
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element,
-                             "optional": optional}
-    if hint:
-        block["hint"] = plain(hint)
-    return block
 
 
 def minutes_label(minutes: int) -> str:
@@ -99,26 +89,22 @@ def draft_modal(draft: Draft, policy: Policy, *, viewer: str, statuspage: bool) 
         notes.append(f":lock: Only {t.user(draft.publisher)} can publish it: prepare it and share it with them.")
     blocks = [
         {"type": "context", "elements": [mrkdwn(" ".join(notes))]},
-        _input("status", "Status", {"type": "static_select", "action_id": "value", "options": status_opts,
+        input_block("status", "Status", {"type": "static_select", "action_id": "value", "options": status_opts,
                                     "initial_option": next(o for o in status_opts if o["value"] == draft.status)}),
-        _input("components", "Affected components", comp_el),
-        _input("impact", "Impact on them", {"type": "static_select", "action_id": "value", "options": impact_opts,
+        input_block("components", "Affected components", comp_el),
+        input_block("impact", "Impact on them", {"type": "static_select", "action_id": "value", "options": impact_opts,
                                             "initial_option": next(o for o in impact_opts
                                                                    if o["value"] == draft.impact)},
                hint="A resolved message marks them operational."),
-        _input("title", "Public title", {"type": "plain_text_input", "action_id": "value", "max_length": 150,
+        input_block("title", "Public title", {"type": "plain_text_input", "action_id": "value", "max_length": 150,
                                          "initial_value": draft.title}),
-        _input("message", "Message to customers", {"type": "plain_text_input", "action_id": "value",
+        input_block("message", "Message to customers", {"type": "plain_text_input", "action_id": "value",
                                                    "multiline": True, "max_length": 3000,
                                                    "initial_value": draft.text},
                hint="Customers read exactly this: no names, no internal details."),
     ]
-    return {
-        "type": "modal", "callback_id": ids.PUBLISH_VIEW, "title": plain("Customer message"),
-        "submit": plain("Publish"), "close": plain("Cancel"), "blocks": blocks,
-        "private_metadata": json.dumps({"incident_id": draft.incident_id, "template": draft.template},
-                                       separators=(",", ":")),
-    }
+    return modal_view(ids.PUBLISH_VIEW, "Customer message", "Publish", blocks,
+                      {"incident_id": draft.incident_id, "template": draft.template})
 
 
 def _components(policy: Policy, states: dict[str, str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,25 @@ def option(text: str, value: str, description: str | None = None) -> dict[str, A
     if description:
         opt["description"] = plain(t.truncate(description, 75))
     return opt
+
+
+def input_block(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+                hint: str | None = None) -> dict[str, Any]:
+    """A modal's input; the block id doubles as the field name a service's InvalidInput(field=…) names."""
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element,
+                             "optional": optional}
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def modal_view(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]],
+               metadata: dict[str, Any]) -> dict[str, Any]:
+    """A modal with Cancel, carrying `metadata` as compact JSON in private_metadata."""
+    return {
+        "type": "modal", "callback_id": callback_id, "title": plain(title), "submit": plain(submit),
+        "close": plain("Cancel"), "blocks": blocks, "private_metadata": json.dumps(metadata, separators=(",", ":")),
+    }
 
 
 def date(dt: datetime) -> str:

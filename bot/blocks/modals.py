@@ -5,32 +5,15 @@ Block ids double as field names, so a service's InvalidInput(field=...) lands on
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.card import option, plain, severity_options, status_options
+from bot.blocks.kit import input_block, modal_view
 from bot.blocks.comms import next_update_element
 from bot.policy import Policy, default_policy
 from bot.services.incidents import MAX_SURFACE, MAX_TITLE, MAX_UPDATE, SETTABLE_STATUSES, SOURCES
 from models import ROLES, Incident
-
-
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element,
-                             "optional": optional}
-    if hint:
-        block["hint"] = plain(hint)
-    return block
-
-
-def _modal(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]],
-           metadata: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "modal", "callback_id": callback_id, "title": plain(title), "submit": plain(submit),
-        "close": plain("Cancel"), "blocks": blocks, "private_metadata": json.dumps(metadata, separators=(",", ":")),
-    }
 
 
 def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: int | None = None,
@@ -56,24 +39,24 @@ def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: in
     if chosen_type:
         type_el["initial_option"] = chosen_type
     blocks = [
-        _input("title", "Title", title_el),
-        _input("severity", "Severity", sev_el),
-        _input("incident_type", "Incident type", type_el, optional=True,
+        input_block("title", "Title", title_el),
+        input_block("severity", "Severity", sev_el),
+        input_block("incident_type", "Incident type", type_el, optional=True,
                hint="Picks the playbook of immediate actions posted in the channel."),
-        _input("source", "Detected by", {"type": "static_select", "action_id": "value", "options": source_opts,
+        input_block("source", "Detected by", {"type": "static_select", "action_id": "value", "options": source_opts,
                                          "initial_option": next((o for o in source_opts if o["value"] == source),
                                                                 source_opts[-1])}),
-        _input("surface", "Affected payment surface",
+        input_block("surface", "Affected payment surface",
                {"type": "plain_text_input", "action_id": "value", "max_length": MAX_SURFACE,
                 "placeholder": plain("Card payments, bank transfers, a region…")}, optional=True),
-        _input("commander", "Incident Commander",
+        input_block("commander", "Incident Commander",
                {"type": "users_select", "action_id": "value", "initial_user": user_id}),
-        _input("private", "Visibility",
+        input_block("private", "Visibility",
                {"type": "checkboxes", "action_id": "value",
                 "options": [option("Private incident", "private",
                                    "A private channel, left out of every public listing")]},
                optional=True),
-        _input("regulatory", "Regulatory / legal impact",
+        input_block("regulatory", "Regulatory / legal impact",
                {"type": "checkboxes", "action_id": "value",
                 "options": [option("Regulatory or legal impact", "regulatory",
                                    "Tells leadership at once (card data, PSD2 or scheme rules, a regulator)")]},
@@ -81,7 +64,7 @@ def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: in
     ]
     if note:
         blocks.insert(0, {"type": "section", "block_id": "declared_from", "text": {"type": "mrkdwn", "text": note}})
-    return _modal(ids.DECLARE_VIEW, "Declare incident", "Declare", blocks, metadata or {})
+    return modal_view(ids.DECLARE_VIEW, "Declare incident", "Declare", blocks, metadata or {})
 
 
 def roles_modal(inc: Incident) -> dict[str, Any]:
@@ -92,8 +75,8 @@ def roles_modal(inc: Incident) -> dict[str, Any]:
         holder = getattr(inc, column)
         if holder:
             el["initial_user"] = holder
-        blocks.append(_input(role, title, el, optional=True))
-    return _modal(ids.ROLES_VIEW, f"Roles: {inc.key}"[:24], "Save", blocks, {"incident_id": inc.id})
+        blocks.append(input_block(role, title, el, optional=True))
+    return modal_view(ids.ROLES_VIEW, f"Roles: {inc.key}"[:24], "Save", blocks, {"incident_id": inc.id})
 
 
 def update_modal(inc: Incident, policy: Policy | None = None) -> dict[str, Any]:
@@ -105,23 +88,23 @@ def update_modal(inc: Incident, policy: Policy | None = None) -> dict[str, Any]:
     if inc.status in SETTABLE_STATUSES:
         status_el["initial_option"] = next(o for o in opts if o["value"] == inc.status)
     blocks = [
-        _input("status", "Status", status_el),
-        _input("text", "What changed", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+        input_block("status", "Status", status_el),
+        input_block("text", "What changed", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                         "max_length": MAX_UPDATE}),
-        _input("impact", "Customer impact", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+        input_block("impact", "Customer impact", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                              "max_length": MAX_UPDATE,
                                              "placeholder": plain("Who cannot pay or get paid, and how many")},
                optional=True),
-        _input("actions", "Actions taken", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+        input_block("actions", "Actions taken", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                             "max_length": MAX_UPDATE}, optional=True),
-        _input("next_steps", "Next steps", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+        input_block("next_steps", "Next steps", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                             "max_length": MAX_UPDATE}, optional=True),
     ]
     cadence = (policy or default_policy()).severity(inc.severity).update_cadence
     if cadence is not None:
-        blocks.append(_input("next_update", "Next update in",
+        blocks.append(input_block("next_update", "Next update in",
                              next_update_element(int(cadence.total_seconds() // 60))))
-    return _modal(ids.UPDATE_VIEW, f"Update: {inc.key}"[:24], "Post update", blocks, {"incident_id": inc.id})
+    return modal_view(ids.UPDATE_VIEW, f"Update: {inc.key}"[:24], "Post update", blocks, {"incident_id": inc.id})
 
 
 def value_of(state: dict[str, Any], block_id: str) -> Any:

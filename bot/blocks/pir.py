@@ -8,9 +8,8 @@ from typing import Any
 
 from bot import text as t
 from bot.blocks import ids
-from bot.blocks.kit import mrkdwn, option, plain
+from bot.blocks.kit import input_block, modal_view, mrkdwn, option, plain
 from bot.blocks.kit import date as show_date
-from bot.blocks.modals import _input, _modal
 from bot.clock import utc
 from bot.services.pir import BLAMELESS, MAX_ACTION, QUESTIONS, Question
 from models import ACTION_KINDS, ActionItem, Incident, Pir
@@ -96,9 +95,9 @@ def pir_modal(inc: Incident, review: Pir, *, impact_defaults: dict[str, datetime
     for q in QUESTIONS:
         if q.key == "impact_start":
             blocks.append({"type": "header", "text": plain("Customer and merchant impact")})
-        blocks.append(_input(q.key, q.label, _element(q, answers.get(q.key), impact_defaults.get(q.key)),
+        blocks.append(input_block(q.key, q.label, _element(q, answers.get(q.key), impact_defaults.get(q.key)),
                              optional=True, hint=q.hint))
-    return _modal(ids.PIR_VIEW, f"PIR: {inc.key}"[:24], "Save", blocks,
+    return modal_view(ids.PIR_VIEW, f"PIR: {inc.key}"[:24], "Save", blocks,
                   {"incident_id": inc.id, "base": review.revision})
 
 
@@ -109,16 +108,16 @@ def action_modal(inc: Incident, *, owner: str | None, today: date) -> dict[str, 
         owner_el["initial_user"] = owner
     kinds = [option(label, key) for key, label in ACTION_KINDS.items()]
     blocks = [
-        _input("description", "Action", {"type": "plain_text_input", "action_id": "value", "multiline": True,
+        input_block("description", "Action", {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                          "max_length": MAX_ACTION,
                                          "placeholder": plain("Alert when card authorisation rate drops by 5%")}),
-        _input("owner", "Owner", owner_el),
-        _input("due", "Due", {"type": "datepicker", "action_id": "value",
+        input_block("owner", "Owner", owner_el),
+        input_block("due", "Due", {"type": "datepicker", "action_id": "value",
                               "initial_date": (today + timedelta(days=14)).isoformat()}),
-        _input("kind", "Kind", {"type": "static_select", "action_id": "value", "options": kinds,
+        input_block("kind", "Kind", {"type": "static_select", "action_id": "value", "options": kinds,
                                 "initial_option": kinds[0]}),
     ]
-    return _modal(ids.ACTION_VIEW, f"Action: {inc.key}"[:24], "Add", blocks, {"incident_id": inc.id})
+    return modal_view(ids.ACTION_VIEW, f"Action: {inc.key}"[:24], "Add", blocks, {"incident_id": inc.id})
 
 
 def _item_line(item: ActionItem, inc: Incident, today: date) -> str:

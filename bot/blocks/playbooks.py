@@ -7,8 +7,7 @@ from typing import Any
 
 from bot import text as t
 from bot.blocks import ids
-from bot.blocks.kit import mrkdwn, plain
-from bot.blocks.modals import _input, _modal
+from bot.blocks.kit import input_block, modal_view, mrkdwn, plain
 from bot.clock import utc
 from bot.policy import Policy
 from models import Checklist, Incident
@@ -45,10 +44,10 @@ def resolution_modal(inc: Incident, policy: Policy) -> dict[str, Any]:
         policy.resolution.checks)]
     blocks = [
         {"type": "section", "text": mrkdwn(f"Before *{inc.key}* is resolved: what is done?")},
-        _input("checks", "Resolution checks", {"type": "checkboxes", "action_id": "value", "options": options},
+        input_block("checks", "Resolution checks", {"type": "checkboxes", "action_id": "value", "options": options},
                optional=True),
-        _input("reason", "If anything is not done, why resolve now?",
+        input_block("reason", "If anything is not done, why resolve now?",
                {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 1000},
                optional=True, hint="Recorded on the timeline with the resolution."),
     ]
-    return _modal(ids.RESOLVE_VIEW, f"Resolve {inc.key}"[:24], "Resolve", blocks, {"incident_id": inc.id})
+    return modal_view(ids.RESOLVE_VIEW, f"Resolve {inc.key}"[:24], "Resolve", blocks, {"incident_id": inc.id})
