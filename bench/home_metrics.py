@@ -29,10 +29,12 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 import models  # noqa: E402,F401  (registers the tables)
-from bot.blocks.home import home_view  # noqa: E402
-from bot.chart import metrics_chart  # noqa: E402
+from bot.home import service as home
+from bot.home.blocks import home_view  # noqa: E402
+from bot.incidents import service as incidents
+from bot.metrics import service as metrics
+from bot.metrics.chart import metrics_chart  # noqa: E402
 from bot.policy import default_policy  # noqa: E402
-from bot.services import home, incidents, metrics  # noqa: E402
 from models import ActionItem, Incident, TimelineEvent  # noqa: E402
 from models.db import make_engine, make_sessionmaker  # noqa: E402
 

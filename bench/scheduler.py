@@ -41,13 +41,14 @@ sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout, lik
 
 from sqlalchemy import func, select, update  # noqa: E402
 
-from bot import jobs  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
+from bot.clocks import service as clocks
+from bot.core.clock import SystemClock  # noqa: E402
 from bot.emulator import SlackEmulator  # noqa: E402
+from bot.incidents import service as incidents
+from bot.incidents.naming import channel_name  # noqa: E402
+from bot.jobs import table as jobs
+from bot.jobs.worker import Worker  # noqa: E402
 from bot.policy import default_policy  # noqa: E402
-from bot.services import clocks, incidents  # noqa: E402
-from bot.services.naming import channel_name  # noqa: E402
-from bot.worker import Worker  # noqa: E402
 from models import Incident, Job, TimelineEvent  # noqa: E402
 from models.db import make_engine, make_sessionmaker  # noqa: E402
 from models.migrate import upgrade  # noqa: E402

@@ -25,8 +25,8 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from models import ExternalMessage, Incident  # noqa: E402
 from models.migrate import upgrade  # noqa: E402

@@ -10,11 +10,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot.clock import Clock
 from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.inflight import InFlight
 from bot.deps import Deps
-from bot.inflight import InFlight
-from bot.jobs import Notifier
+from bot.jobs.table import Notifier
 from models.db import Sessionmaker
 
 

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import signal
 import sys
-
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -108,9 +107,9 @@ def _incident_number(raw: str) -> int:
 
 async def _pir_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import make_client
-    from bot.errors import NotFound
-    from bot.pir_doc import document, slack_names
-    from bot.services.incidents import get_by_number
+    from bot.core.errors import NotFound
+    from bot.incidents.service import get_by_number
+    from bot.pir.document import document, slack_names
     from models.db import make_engine, make_sessionmaker
 
     number = _incident_number(args.incident)

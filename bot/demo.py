@@ -17,19 +17,21 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.alerting.policy import AlertPolicy
-from bot.clock import FakeClock
+from bot.comms.statuspage.state import describe
 from bot.config import Settings
-from bot.policy import Escalation, OnCall, default_policy
+from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import SlackDriver
 from bot.emulator.render import mrkdwn_to_text, render_channel, render_ephemeral, render_message, render_view
 from bot.emulator.state import Message
+from bot.incidents import service as incidents
+from bot.policy import default_policy
+from bot.policy.alerts import AlertPolicy
+from bot.policy.escalation import Escalation
+from bot.policy.oncall import OnCall
 from bot.runtime import Runtime
-from bot.services import incidents
-from bot.statuspage.state import describe
+from bot.timeline.blocks import fact_text
 from models.migrate import upgrade
-
 
 # What Alertmanager sends when the EU card-authorisation alert fires (webhook version 4).
 DEMO_ALERT = {
@@ -258,7 +260,7 @@ async def play(db_path: Path) -> int:
         print()
         for e in events:
             who = ws.users[e.actor].name if e.actor in ws.users else e.actor
-            print(f"  {e.at:%H:%M}  {e.kind:<22} {who:<6} {mrkdwn_to_text(e.text, ws.users, ws.channels)}")
+            print(f"  {e.at:%H:%M}  {e.kind:<22} {who:<6} {mrkdwn_to_text(fact_text(e), ws.users, ws.channels)}")
         total = inc.resolved_at - inc.created_at
         print(f"\n{inc.key} resolved in {int(total.total_seconds() // 60)} minutes.")
 

@@ -1,14 +1,41 @@
-"""What every handler needs, handed to it through Bolt's context as `context["deps"]`."""
+"""What every handler needs, handed to it through Bolt's context as `context["deps"]`, and the one way
+a handler reaches the database: it names a service and its arguments, and `deps` runs it.
+
+    await deps.run(incidents.change_severity, incident_id=7, severity=1, actor=user, via="card")
+    await deps.in_channel(channel_id, incidents.change_severity, severity=1, actor=user, via="command")
+    await deps.read(incidents.list_open, viewer=user)
+
+`run` opens one transaction and commits it when the service returns; `in_channel` does the same after
+finding the incident of a channel, in that same transaction (its id goes in as `incident_id`; with
+`write=False` it only reads); `read` opens a session that writes nothing. Each injects what the
+service's signature asks for among `session`, `clock`, `policy` and `settings`, so a handler never
+holds a session or a clock.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from bot.clock import Clock
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import Settings
-from bot.jobs import Notifier
+from bot.core.clock import Clock
+from bot.incidents.service import for_channel
+from bot.jobs.table import Notifier
 from bot.policy import Policy
 from models.db import Sessionmaker
+
+T = TypeVar("T")
+_INJECTED = ("session", "clock", "policy", "settings")
+
+
+@functools.cache
+def _wants(service: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(name for name in inspect.signature(service).parameters if name in _INJECTED)
 
 
 @dataclass(frozen=True)
@@ -18,3 +45,30 @@ class Deps:
     sessionmaker: Sessionmaker
     clock: Clock
     notifier: Notifier
+
+    def _inject(self, service: Callable[..., Any], session: AsyncSession, kwargs: dict[str, Any]) -> dict[str, Any]:
+        given = {"session": session, "clock": self.clock, "policy": self.policy, "settings": self.settings}
+        return {**{name: given[name] for name in _wants(service)}, **kwargs}
+
+    async def run(self, service: Callable[..., Awaitable[T]], /, **kwargs: Any) -> T:
+        """The service in one transaction, committed before this returns."""
+        async with self.sessionmaker() as session, session.begin():
+            return await service(**self._inject(service, session, kwargs))
+
+    async def in_channel(self, channel_id: str | None, service: Callable[..., Awaitable[T]], /, *,
+                         write: bool = True, **kwargs: Any) -> T:
+        """The service on the incident of `channel_id` (NotInIncidentChannel elsewhere), in one transaction
+        (`write=False`: in a session that commits nothing)."""
+        async with self.sessionmaker() as session:
+            if write:
+                await session.begin()
+            inc = await for_channel(session, channel_id)
+            result = await service(**self._inject(service, session, {"incident_id": inc.id, **kwargs}))
+            if write:
+                await session.commit()
+            return result
+
+    async def read(self, service: Callable[..., Awaitable[T]], /, **kwargs: Any) -> T:
+        """The service in a session that commits nothing."""
+        async with self.sessionmaker() as session:
+            return await service(**self._inject(service, session, kwargs))

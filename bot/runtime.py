@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-
 from typing import Any
 
 from aiohttp import web
@@ -15,12 +14,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_app, make_client
-from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.inflight import InFlight
 from bot.deps import Deps
-from bot.inflight import InFlight
-from bot.jobs import WAKE, Notifier
-from bot.worker import Worker
+from bot.jobs.table import WAKE, Notifier
+from bot.jobs.worker import Worker
 from handlers.web import make_web_app
 from models.db import Sessionmaker, make_engine, make_sessionmaker
 
@@ -63,8 +62,7 @@ class Runtime:
         # Without a signing secret (Socket Mode) nothing could verify a request from Slack over HTTP.
         deps = Deps(settings=self.settings, policy=self.settings.policy, sessionmaker=self.sessionmaker,
                     clock=self.clock, notifier=self.notifier)
-        return make_web_app(self.app, self.sessionmaker, slack_events=bool(self.settings.slack_signing_secret),
-                            deps=deps)
+        return make_web_app(self.app, deps, slack_events=bool(self.settings.slack_signing_secret))
 
     async def close(self) -> None:
         await self.worker_engine.dispose()

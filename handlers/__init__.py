@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.inflight import InFlight
+from bot.core.inflight import InFlight
 from handlers import actions, commands, errors, events, shortcuts, views
 
 

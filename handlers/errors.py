@@ -1,4 +1,4 @@
-"""The one place errors become words. Services raise typed errors (bot.errors); this maps each to
+"""The one place errors become words. Services raise typed errors (bot/core/errors.py); this maps each to
 what the user sees where they are: a field error in a modal, an ephemeral reply to a command or a
 click. Anything unexpected is logged with an id, and the user is shown that id. Slack never gets a 500.
 """
@@ -14,7 +14,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 
-from bot.errors import IncidentBotError
+from bot.core import text as t
+from bot.core.errors import IncidentBotError
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ def _field_errors(body: dict[str, Any], error: Exception, message: str) -> BoltR
 async def on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None,
                    respond: AsyncRespond | None) -> BoltResponse | None:
     if isinstance(error, IncidentBotError):
-        message = error.message
-        log.info("refused %s: %s", body.get("type") or body.get("command"), message)
+        message = error.render(person=t.user, text=t.escape)
+        log.info("refused %s: %s", body.get("type") or body.get("command"), error.message)
     else:
         error_id = uuid.uuid4().hex[:8]
         log.error("unexpected error %s handling %s", error_id, body.get("type") or body.get("command"),

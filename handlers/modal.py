@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import IncidentBotError
+from bot.core.errors import IncidentBotError
 
 _TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 

@@ -1,36 +1,43 @@
 """The SQLModel tables, the async engine and sessions, and the Alembic migrations."""
 
-from models.tables import (
-    OPEN_STATUSES,
-    ROLES,
-    STATUSES,
-    Counter,
-    Incident,
-    IncidentBase,
-    IncidentMember,
-    Job,
-    JobBase,
-    TimelineEvent,
-    TimelineEventBase,
-)
-from models.alerts import ALERT_ACTOR, ALERT_SOURCES, Alert, AlertChannel, AlertGroup, AlertStream
+from models.alerts import ALERT_ACTOR, ALERT_SOURCE_NAMES, ALERT_SOURCES, Alert, AlertChannel, AlertGroup, AlertStream
 from models.comms import (
     COMPONENT_STATES,
+    PUBLIC_LABELS,
     PUBLIC_STATUSES,
+    STATE_LABELS,
     ExternalMessage,
     ExternalMessageBase,
     IncidentComms,
     IncidentCommsBase,
 )
-from models.pir import ACTION_KINDS, ACTION_STATUSES, PIR_STATES, ActionItem, Pir, PirRevision
+from models.incidents import (
+    MAX_SURFACE,
+    MAX_TITLE,
+    MAX_UPDATE,
+    OPEN_STATUSES,
+    ROLES,
+    SETTABLE_STATUSES,
+    SOURCES,
+    STATUSES,
+    Counter,
+    Incident,
+    IncidentBase,
+    IncidentMember,
+)
+from models.jobs import Job, JobBase
+from models.pir import ACTION_KINDS, ACTION_STATUSES, MAX_ACTION, PIR_STATES, ActionItem, Pir, PirRevision
 from models.playbooks import Checklist
+from models.timeline import TimelineEvent, TimelineEventBase
 
 __all__ = [
-    "ALERT_ACTOR", "ALERT_SOURCES", "Alert", "AlertChannel", "AlertGroup", "AlertStream",
-    "COMPONENT_STATES", "PUBLIC_STATUSES", "ExternalMessage", "ExternalMessageBase", "IncidentComms",
-    "IncidentCommsBase",
-    "ACTION_KINDS", "ACTION_STATUSES", "PIR_STATES", "ActionItem", "Pir", "PirRevision",
+    "ALERT_ACTOR", "ALERT_SOURCE_NAMES", "ALERT_SOURCES", "Alert", "AlertChannel", "AlertGroup", "AlertStream",
+    "COMPONENT_STATES", "PUBLIC_LABELS", "PUBLIC_STATUSES", "STATE_LABELS", "ExternalMessage", "ExternalMessageBase",
+    "IncidentComms", "IncidentCommsBase",
+    "ACTION_KINDS", "ACTION_STATUSES", "MAX_ACTION", "PIR_STATES", "ActionItem", "Pir", "PirRevision",
     "Checklist",
-    "OPEN_STATUSES", "ROLES", "STATUSES", "Counter", "Incident", "IncidentBase", "IncidentMember", "Job", "JobBase",
+    "MAX_SURFACE", "MAX_TITLE", "MAX_UPDATE", "OPEN_STATUSES", "ROLES", "SETTABLE_STATUSES", "SOURCES", "STATUSES",
+    "Counter", "Incident", "IncidentBase", "IncidentMember",
+    "Job", "JobBase",
     "TimelineEvent", "TimelineEventBase",
 ]

@@ -16,6 +16,8 @@ from sqlalchemy import JSON, Column, Index, Text, false
 from sqlmodel import Field, SQLModel
 
 ALERT_SOURCES = ("alertmanager", "datadog", "grafana", "generic")
+# how each source is named to people
+ALERT_SOURCE_NAMES = {"alertmanager": "Alertmanager", "datadog": "Datadog", "grafana": "Grafana", "generic": "Webhook"}
 # The actor of what an alert rule does by itself (an auto-declared incident's declarer).
 ALERT_ACTOR = "alerts"
 

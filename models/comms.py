@@ -14,6 +14,10 @@ from sqlmodel import Field, SQLModel
 
 PUBLIC_STATUSES = ("investigating", "identified", "monitoring", "resolved")  # Statuspage's incident statuses
 COMPONENT_STATES = ("operational", "degraded_performance", "partial_outage", "major_outage")  # worst last
+PUBLIC_LABELS = {"investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
+                 "resolved": "Resolved"}
+STATE_LABELS = {"operational": "Operational", "degraded_performance": "Degraded performance",
+                "partial_outage": "Partial outage", "major_outage": "Major outage"}
 
 
 class ExternalMessageBase(SQLModel):

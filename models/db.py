@@ -54,5 +54,5 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine, *, info: dict[str, Any] | None = None) -> Sessionmaker:
-    """`info` is copied into every session; bot.jobs keeps its wake-up callback there."""
+    """`info` is copied into every session; bot.jobs.table keeps its wake-up callback there."""
     return async_sessionmaker(engine, expire_on_commit=False, info=info or {})

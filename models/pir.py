@@ -21,6 +21,7 @@ ACTION_KINDS: dict[str, str] = {
     "documentation": "Documentation",
 }
 ACTION_STATUSES = ("open", "done")
+MAX_ACTION = 300  # characters of an action item
 
 
 class PirBase(SQLModel):

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, select
 
 import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.clock import FakeClock
 from bot.config import Settings
+from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import Reply, SlackDriver
 from bot.emulator.state import Message, Workspace

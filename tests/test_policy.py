@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.durations import format_duration, parse_duration
+from bot.core.durations import format_duration, parse_duration
 from bot.policy import PolicyError, default_policy, load_policy
 
 

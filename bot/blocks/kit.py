@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot import text as t
-from bot.clock import utc
+from bot.core import text as t
+from bot.core.clock import utc
 
 
 def plain(text: str, *, emoji: bool = True) -> dict[str, Any]:
@@ -48,3 +48,23 @@ def date(dt: datetime) -> str:
     """A date every reader sees in their own time zone, with a UTC fallback."""
     stamp = int(utc(dt).timestamp())
     return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{utc(dt):%Y-%m-%d %H:%M} UTC>"
+
+
+def value_of(state: dict[str, Any], block_id: str) -> Any:
+    """The submitted value of an input block's `value` element, whatever its kind."""
+    el = state.get("values", {}).get(block_id, {}).get("value") or {}
+    kind = el.get("type")
+    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
+        return el.get("value")
+    if kind in ("static_select", "radio_buttons"):
+        opt = el.get("selected_option")
+        return opt["value"] if opt else None
+    if kind == "users_select":
+        return el.get("selected_user")
+    if kind == "datepicker":
+        return el.get("selected_date")
+    if kind == "datetimepicker":
+        return el.get("selected_date_time")
+    if kind in ("checkboxes", "multi_static_select"):
+        return [o["value"] for o in el.get("selected_options") or []]
+    return None

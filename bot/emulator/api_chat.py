@@ -12,7 +12,16 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.api_common import (
-    ApiError, Handler, Target, arg, file_json, find_message, find_target, id_list, message_json, need,
+    ApiError,
+    Handler,
+    Target,
+    arg,
+    file_json,
+    find_message,
+    find_target,
+    id_list,
+    message_json,
+    need,
     post_message,
 )
 from bot.emulator.blockkit import message_rejection

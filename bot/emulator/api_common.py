@@ -7,9 +7,9 @@ ApiError before touching the workspace, so a rejected call never changes state.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
 
 from bot.emulator.blockkit import Rejection
 from bot.emulator.state import Channel, Message, User

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
-from bot.inflight import InFlight
+from bot.core.inflight import InFlight
 from handlers.actions import card, clocks, comms, pir, playbooks, triage
 
 ACTIONS: dict[str | re.Pattern[str], Any] = {

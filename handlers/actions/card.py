@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.modals import roles_modal, update_modal
-from bot.blocks.playbooks import resolution_modal
+from bot.core.errors import InvalidInput
+from bot.core.records import get
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import incidents
+from bot.incidents import service as incidents
+from bot.incidents.modals import roles_modal, update_modal
+from bot.playbooks.blocks import resolution_modal
 from handlers.modal import open_modal
 from models import Incident
 
@@ -35,11 +36,9 @@ def _selected(action: dict[str, Any]) -> str:
 
 async def severity_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    level = incidents.parse_severity(_selected(action), deps.policy)
-    async with deps.sessionmaker() as session, session.begin():
-        await incidents.change_severity(session=session, clock=deps.clock, policy=deps.policy,
-                                        incident_id=incident_id_of(action), severity=level,
-                                        actor=body["user"]["id"], via="card")
+    await deps.run(incidents.change_severity, incident_id=incident_id_of(action),
+                   severity=incidents.parse_severity(_selected(action), deps.policy), actor=body["user"]["id"],
+                   via="card")
     await ack()
 
 
@@ -49,16 +48,14 @@ async def status_selected(ack: Any, action: dict[str, Any], body: dict[str, Any]
     if _selected(action) == "resolved":
         await resolve_clicked(ack, action, body, context, client)
         return
-    async with deps.sessionmaker() as session, session.begin():
-        await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
-                                      incident_id=incident_id_of(action), status=_selected(action),
-                                      actor=body["user"]["id"], via="card")
+    await deps.run(incidents.change_status, incident_id=incident_id_of(action), status=_selected(action),
+                   actor=body["user"]["id"], via="card")
     await ack()
 
 
 async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                           client: Any) -> None:
-    """Resolving goes through the resolution checks (bot.services.playbooks)."""
+    """Resolving goes through the resolution checks (bot/playbooks/resolution.py)."""
     policy = context["deps"].policy
     await _open(action, body, context, client, lambda inc: resolution_modal(inc, policy))
     await ack()
@@ -67,8 +64,7 @@ async def resolve_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any]
 async def _open(action: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: Any,
                 build: Callable[[Incident], dict[str, Any]]) -> None:
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session:
-        inc = await incidents.get(session, incident_id_of(action))
+    inc = await deps.read(get, incident_id=incident_id_of(action))
     await open_modal(client, body["trigger_id"], build(inc))
 
 

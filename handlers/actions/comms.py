@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.comms import draft_modal
+from bot.comms import service as comms
+from bot.comms.blocks import draft_modal
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import comms
 from handlers.modal import open_modal
 
 
@@ -25,11 +25,13 @@ def _target(action: dict[str, Any]) -> tuple[int, str | None]:
     return incident_id, None
 
 
-async def open_draft(deps: Deps, client: Any, trigger_id: str, user: str, incident_id: int,
-                     template: str | None = None, status: str | None = None) -> None:
-    async with deps.sessionmaker() as session:
-        draft = await comms.draft(session=session, clock=deps.clock, policy=deps.policy, incident_id=incident_id,
-                                  template=template, status=status)
+async def open_draft(deps: Deps, client: Any, trigger_id: str, user: str, incident_id: int | None = None, *,
+                     template: str | None = None, status: str | None = None, channel_id: str | None = None) -> None:
+    """The customer-message modal for the incident (or the incident of `channel_id`), pre-filled."""
+    if incident_id is None:
+        draft = await deps.in_channel(channel_id, comms.draft, write=False, template=template, status=status)
+    else:
+        draft = await deps.read(comms.draft, incident_id=incident_id, template=template, status=status)
     await open_modal(client, trigger_id, draft_modal(draft, deps.policy, viewer=user,
                                                      statuspage=deps.settings.statuspage_enabled))
 
@@ -45,9 +47,8 @@ async def skip_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], c
                        respond: Any) -> None:
     deps: Deps = context["deps"]
     incident_id, _ = _target(action)
-    async with deps.sessionmaker() as session, session.begin():
-        change = await comms.skip_resolved_message(session=session, clock=deps.clock, incident_id=incident_id,
-                                                   actor=body["user"]["id"], via="button")
+    change = await deps.run(comms.skip_resolved_message, incident_id=incident_id, actor=body["user"]["id"],
+                            via="button")
     await ack()
     if not change.changed:
         await respond(text=f"The resolved message for {change.incident.key} is already dealt with.",

@@ -5,38 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import pir as reviews
+from bot.pir import actions as action_items
+from bot.pir import review as reviews
 from handlers.actions.card import incident_id_of
 from handlers.pir import open_action_form, open_review_form
 
 
 async def fill_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                        client: Any) -> None:
-    await open_review_form(context["deps"], client, body["trigger_id"], incident_id_of(action))
+    await open_review_form(context["deps"], client, body["trigger_id"], incident_id=incident_id_of(action))
     await ack()
 
 
 async def add_action_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                              client: Any) -> None:
-    await open_action_form(context["deps"], client, body["trigger_id"], incident_id_of(action), owner=None)
+    await open_action_form(context["deps"], client, body["trigger_id"], incident_id=incident_id_of(action))
     await ack()
 
 
 async def complete_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await reviews.complete(session=session, clock=deps.clock, policy=deps.policy,
-                               incident_id=incident_id_of(action), actor=body["user"]["id"], via="card")
+    await deps.run(reviews.complete, incident_id=incident_id_of(action), actor=body["user"]["id"], via="card")
     await ack()
 
 
 async def export_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await reviews.request_export(session=session, clock=deps.clock, incident_id=incident_id_of(action),
-                                     actor=body["user"]["id"], via="card")
+    await deps.run(reviews.request_export, incident_id=incident_id_of(action), actor=body["user"]["id"], via="card")
     await ack()
 
 
@@ -50,9 +47,8 @@ async def done_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], c
     message = None
     if container.get("type") == "message" and not container.get("is_ephemeral") and container.get("message_ts"):
         message = {"channel": container.get("channel_id"), "ts": container["message_ts"]}
-    async with deps.sessionmaker() as session, session.begin():
-        item, changed = await reviews.mark_action_done(session=session, clock=deps.clock, item_id=int(raw),
-                                                       actor=body["user"]["id"], via="card", message=message)
+    item, changed = await deps.run(action_items.mark_action_done, item_id=int(raw), actor=body["user"]["id"],
+                                   via="card", message=message)
     await ack()
     if message is None:  # an ephemeral list cannot be edited; say it instead
         state = "is now done" if changed else "was already done"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.deps import Deps
-from bot.services import playbooks
+from bot.playbooks import service as playbooks
 from handlers.actions.card import incident_id_of
 
 
@@ -27,7 +27,6 @@ async def ticked(ack: Any, action: dict[str, Any], body: dict[str, Any], context
     before = _shown(body, action)
     toggled = {int(v): True for v in now_ticked - before if str(v).isdigit()}
     toggled |= {int(v): False for v in before - now_ticked if str(v).isdigit()}
-    async with deps.sessionmaker() as session, session.begin():
-        await playbooks.tick(session=session, clock=deps.clock, incident_id=incident_id_of(action),
-                             actor=body["user"]["id"], toggled=toggled, via="checklist")
+    await deps.run(playbooks.tick, incident_id=incident_id_of(action), actor=body["user"]["id"], toggled=toggled,
+                   via="checklist")
     await ack()

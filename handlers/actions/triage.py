@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.modals import declare_modal
-from bot.blocks.triage import alert_note, attach_modal
+from bot.alerts import service as alerts
+from bot.alerts.blocks import alert_note, attach_modal
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import alerts, incidents
+from bot.incidents.modals import declare_modal
 from handlers.modal import open_modal
+from models import MAX_TITLE
 
 
 def group_id_of(action: dict[str, Any]) -> int:
@@ -27,12 +28,11 @@ async def declare_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any]
                           client: Any) -> None:
     deps: Deps = context["deps"]
     user = body["user"]["id"]
-    async with deps.sessionmaker() as session:
-        group, inc = await alerts.group_view(session, group_id_of(action))
+    group, inc = await deps.read(alerts.group_view, group_id=group_id_of(action))
     if inc is not None:
         raise InvalidInput(f"This alert already belongs to {inc.key}.")
     view = declare_modal(
-        deps.policy, user_id=user, title=group.title[:incidents.MAX_TITLE], severity=group.suggested_severity,
+        deps.policy, user_id=user, title=group.title[:MAX_TITLE], severity=group.suggested_severity,
         source=group.detection_source, note=alert_note(group),
         metadata={"alert_group": group.id, "reply": {"user": user, "response_url": body.get("response_url", "")}})
     await open_modal(client, body["trigger_id"], view)
@@ -41,27 +41,21 @@ async def declare_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any]
 
 async def acknowledge_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await alerts.acknowledge(session=session, clock=deps.clock, policy=deps.policy,
-                                 group_id=group_id_of(action), actor=body["user"]["id"])
+    await deps.run(alerts.acknowledge, group_id=group_id_of(action), actor=body["user"]["id"])
     await ack()
 
 
 async def dismiss_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await alerts.dismiss(session=session, clock=deps.clock, policy=deps.policy,
-                             group_id=group_id_of(action), actor=body["user"]["id"])
+    await deps.run(alerts.dismiss, group_id=group_id_of(action), actor=body["user"]["id"])
     await ack()
 
 
 async def attach_clicked(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any],
                          client: Any) -> None:
     deps: Deps = context["deps"]
-    user = body["user"]["id"]
-    async with deps.sessionmaker() as session:
-        group, inc = await alerts.group_view(session, group_id_of(action))
-        candidates = await incidents.list_open(session, viewer=user)
+    group, inc, candidates = await deps.read(alerts.attach_choices, group_id=group_id_of(action),
+                                             viewer=body["user"]["id"])
     if inc is not None:
         raise InvalidInput(f"This alert is already attached to {inc.key}.")
     if not candidates:

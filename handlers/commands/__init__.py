@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.inflight import InFlight
+from bot.core.inflight import InFlight
 from handlers.commands import changes, clocks, comms, declare, drill, listing, pir, stats, timeline
 
 COMMAND = "/incident"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.blocks.playbooks import resolution_modal
+from bot.core import text as t
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import incidents
+from bot.incidents import service as incidents
+from bot.incidents.service import for_channel
+from bot.playbooks.blocks import resolution_modal
 from handlers.modal import open_modal
-from models import ROLES
+from models import ROLES, SETTABLE_STATUSES
 
 ROLE_ALIASES = {
     "ic": "ic", "commander": "ic", "tl": "tl", "lead": "tl", "tech": "tl", "comms": "comms",
@@ -21,22 +23,12 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _NOBODY = ("none", "nobody", "-")
 
 
-async def incident_id_for(deps: Deps, command: dict[str, Any]) -> int:
-    async with deps.sessionmaker() as session:
-        inc = await incidents.for_channel(session, command.get("channel_id"))
-    assert inc.id is not None
-    return inc.id
-
-
 async def severity(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
     level = incidents.parse_severity(args, deps.policy) if args else None
     if level is None:
         raise InvalidInput(f"Usage: `/incident severity <level>` with {incidents.severity_forms(deps.policy)}.")
-    incident_id = await incident_id_for(deps, command)
-    async with deps.sessionmaker() as session, session.begin():
-        change = await incidents.change_severity(session=session, clock=deps.clock, policy=deps.policy,
-                                                 incident_id=incident_id, severity=level,
-                                                 actor=command["user_id"], via="command")
+    change = await deps.in_channel(command.get("channel_id"), incidents.change_severity, severity=level,
+                                   actor=command["user_id"], via="command")
     name = deps.policy.severity(level).name
     now = "now" if change.changed else "already"
     await ack(response_type="ephemeral", text=f"{change.incident.key} is {now} {name}.")
@@ -44,16 +36,13 @@ async def severity(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, 
 
 async def status(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
     wanted = args.strip().lower()
-    if wanted not in incidents.SETTABLE_STATUSES:
-        raise InvalidInput(f"Usage: `/incident status {'|'.join(incidents.SETTABLE_STATUSES)}`.")
+    if wanted not in SETTABLE_STATUSES:
+        raise InvalidInput(f"Usage: `/incident status {'|'.join(SETTABLE_STATUSES)}`.")
     if wanted == "resolved":
         await resolve(ack=ack, command=command, args="", deps=deps, client=client)
         return
-    incident_id = await incident_id_for(deps, command)
-    async with deps.sessionmaker() as session, session.begin():
-        change = await incidents.change_status(session=session, clock=deps.clock, policy=deps.policy,
-                                               incident_id=incident_id, status=wanted,
-                                               actor=command["user_id"], via="command")
+    change = await deps.in_channel(command.get("channel_id"), incidents.change_status, status=wanted,
+                                   actor=command["user_id"], via="command")
     await ack(response_type="ephemeral",
               text=f"{change.incident.key} is {'now' if change.changed else 'already'} {wanted}.")
 
@@ -68,8 +57,8 @@ def parse_user(raw: str) -> str | None:
         return m.group(1)
     if _USER_ID.match(raw):
         return raw
-    raise InvalidInput(f"I can't tell who `{raw[:40]}` is. Mention the person, e.g. `/incident role ic @alice`, "
-                       "or write `none` to unassign.")
+    raise InvalidInput("I can't tell who `{who}` is. Mention the person, e.g. `/incident role ic @alice`, "
+                       "or write `none` to unassign.", values={"who": raw[:40]})
 
 
 async def role(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
@@ -78,12 +67,10 @@ async def role(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, clie
     if key is None or not who.strip():
         raise InvalidInput(f"Usage: `/incident role {'|'.join(ROLES)} @person` (or `none` to unassign).")
     user = parse_user(who)
-    incident_id = await incident_id_for(deps, command)
-    async with deps.sessionmaker() as session, session.begin():
-        change = await incidents.assign_role(session=session, clock=deps.clock, incident_id=incident_id,
-                                             role=key, user_id=user, actor=command["user_id"], via="command")
+    change = await deps.in_channel(command.get("channel_id"), incidents.assign_role, role=key, user_id=user,
+                                   actor=command["user_id"], via="command")
     title = ROLES[key][1]
-    holder = f"<@{user}>" if user else "nobody"
+    holder = t.user(user) if user else "nobody"
     await ack(response_type="ephemeral",
               text=f"{title} of {change.incident.key} is {'now' if change.changed else 'already'} {holder}.")
 
@@ -91,19 +78,14 @@ async def role(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, clie
 async def update(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
     if not args:
         raise InvalidInput("Usage: `/incident update <what changed>`; the card's *Post update* button opens a form.")
-    incident_id = await incident_id_for(deps, command)
-    async with deps.sessionmaker() as session, session.begin():
-        inc = await incidents.post_update(session=session, clock=deps.clock, policy=deps.policy,
-                                          incident_id=incident_id, actor=command["user_id"], text=args,
-                                          via="command")
+    inc = await deps.in_channel(command.get("channel_id"), incidents.post_update, actor=command["user_id"],
+                                text=args, via="command")
     await ack(response_type="ephemeral", text=f"Update posted to {inc.key}.")
 
 
 async def resolve(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
     """Opens the resolution checks, as the card's Resolve button does."""
-    incident_id = await incident_id_for(deps, command)
-    async with deps.sessionmaker() as session:
-        inc = await incidents.get(session, incident_id)
+    inc = await deps.read(for_channel, channel_id=command.get("channel_id"))
     if inc.status in ("resolved", "closed"):
         await ack(response_type="ephemeral", text=f"{inc.key} is already {inc.status}.")
         return

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.comms import service as comms
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import comms
 from handlers.actions.comms import open_draft
-from handlers.commands.changes import incident_id_for
 from models import PUBLIC_STATUSES
 
 
@@ -19,6 +18,6 @@ async def draft(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, cli
     template = comms.parse_template(deps.policy, rest)
     if not command.get("trigger_id"):
         raise InvalidInput("Slack sent no trigger to open the form with; try again.")
-    incident_id = await incident_id_for(deps, command)
-    await open_draft(deps, client, command["trigger_id"], command["user_id"], incident_id, template, status)
+    await open_draft(deps, client, command["trigger_id"], command["user_id"], template=template, status=status,
+                     channel_id=command.get("channel_id"))
     await ack()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.blocks.modals import declare_modal
-from bot import text as t
 from bot.deps import Deps
-from bot.services import incidents
-from bot.services.naming import channel_name
+from bot.incidents import service as incidents
+from bot.incidents.blocks import declared_reply
+from bot.incidents.modals import declare_modal
+from bot.incidents.naming import channel_name
 from handlers.modal import open_modal
 
 # A first word that is clearly meant as a severity ("sev7", "SEV-x", "9") rather than a title word.
@@ -32,11 +32,6 @@ async def declare(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
             deps.policy, user_id=user, title=title, severity=severity, metadata={"reply": reply}))
         await ack()
         return
-    async with deps.sessionmaker() as session, session.begin():
-        inc = await incidents.declare(
-            session=session, clock=deps.clock, policy=deps.policy, title=title, severity=severity,
-            declared_by=user, announce_channel=deps.settings.announce_channel, reply=reply, via="command")
-    sev = deps.policy.severity(inc.severity).name
-    await ack(response_type="ephemeral",
-              text=f":rotating_light: Declared *{inc.key}* ({sev}): {t.escape(inc.title)}\n"
-                   f"Setting up #{channel_name(inc.number, inc.title)}; I'll post the link here as soon as it exists.")
+    inc = await deps.run(incidents.declare, title=title, severity=severity, declared_by=user,
+                         announce_channel=deps.settings.announce_channel, reply=reply, via="command")
+    await ack(response_type="ephemeral", text=declared_reply(inc, deps.policy, channel_name(inc.number, inc.title)))

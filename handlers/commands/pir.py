@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.blocks.pir import actions_list
+from bot.core import text as t
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput, NotInIncidentChannel
-from bot.services import incidents
-from bot.services import pir as reviews
-from handlers.commands.changes import incident_id_for, parse_user
+from bot.pir import actions as action_items
+from bot.pir import review as reviews
+from bot.pir.blocks import actions_list
+from handlers.commands.changes import parse_user
 from handlers.pir import open_action_form, open_review_form
 from models import ACTION_KINDS
 
@@ -28,29 +29,25 @@ async def pir(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, clien
     word, _, rest = args.partition(" ")
     word = word.lower()
     user = command["user_id"]
+    channel = command.get("channel_id")
     if word in ("help", "?"):
         await ack(response_type="ephemeral", text=PIR_USAGE)
         return
     if word not in ("", "form", "edit", "export", "complete", "done", "skip"):
-        raise InvalidInput(f"I don't know `/incident pir {word[:30]}`. {PIR_USAGE}")
-    incident_id = await incident_id_for(deps, command)
+        raise InvalidInput("I don't know `/incident pir {word}`. " + PIR_USAGE, values={"word": word[:30]})
     if word in ("", "form", "edit"):
-        await open_review_form(deps, client, command["trigger_id"], incident_id)
+        await open_review_form(deps, client, command["trigger_id"], channel_id=channel)
         await ack()
         return
-    async with deps.sessionmaker() as session, session.begin():
-        if word == "export":
-            inc = await reviews.request_export(session=session, clock=deps.clock, incident_id=incident_id, actor=user,
-                                               via="command")
-            text = f":page_facing_up: Uploading the review document of {inc.key} to this channel."
-        elif word == "skip":
-            inc = await reviews.skip(session=session, clock=deps.clock, policy=deps.policy, incident_id=incident_id,
-                                     actor=user, reason=rest, via="command")
-            text = f":lock: {inc.key} is closed without a review."
-        else:
-            inc = await reviews.complete(session=session, clock=deps.clock, policy=deps.policy,
-                                         incident_id=incident_id, actor=user, via="command")
-            text = f":lock: The review of {inc.key} is complete and the incident is closed."
+    if word == "export":
+        inc = await deps.in_channel(channel, reviews.request_export, actor=user, via="command")
+        text = f":page_facing_up: Uploading the review document of {inc.key} to this channel."
+    elif word == "skip":
+        inc = await deps.in_channel(channel, reviews.skip, actor=user, reason=rest, via="command")
+        text = f":lock: {inc.key} is closed without a review."
+    else:
+        inc = await deps.in_channel(channel, reviews.complete, actor=user, via="command")
+        text = f":lock: The review of {inc.key} is complete and the incident is closed."
     await ack(response_type="ephemeral", text=text)
 
 
@@ -71,19 +68,16 @@ def parse_action(args: str) -> tuple[str, str, str, str]:
 
 
 async def action(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
-    incident_id = await incident_id_for(deps, command)
+    channel = command.get("channel_id")
     if not args:
-        await open_action_form(deps, client, command["trigger_id"], incident_id, owner=None)
+        await open_action_form(deps, client, command["trigger_id"], channel_id=channel)
         await ack()
         return
-    owner, due_raw, kind, text = parse_action(args)
-    due = reviews.parse_due_date(due_raw, deps.clock.now().date())
-    async with deps.sessionmaker() as session, session.begin():
-        item = await reviews.add_action(session=session, clock=deps.clock, policy=deps.policy,
-                                        incident_id=incident_id, actor=command["user_id"], owner=owner, due=due,
-                                        kind=kind, description=text, via="command")
+    owner, due, kind, text = parse_action(args)
+    item = await deps.in_channel(channel, action_items.add_action, actor=command["user_id"], owner=owner, due=due,
+                                 kind=kind, description=text, via="command")
     await ack(response_type="ephemeral",
-              text=f":clipboard: Action item #{item.id} for <@{owner}>, due {item.due_date.isoformat()}; "
+              text=f":clipboard: Action item #{item.id} for {t.user(owner)}, due {item.due_date.isoformat()}; "
                    "I've told them.")
 
 
@@ -94,19 +88,6 @@ async def actions(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
     if args.strip() and not mine:
         raise InvalidInput("Usage: `/incident actions` (this incident's open action items, or yours outside an "
                            "incident channel) or `/incident actions mine`.")
-    async with deps.sessionmaker() as session:
-        inc = None
-        if not mine:
-            try:
-                inc = await incidents.for_channel(session, command.get("channel_id"))
-            except NotInIncidentChannel:
-                inc = None
-        if inc is not None:
-            rows = await reviews.actions_of(session, incident_id=inc.id)
-            title = f"Open action items of {inc.key}"
-        else:
-            rows = await reviews.actions_of(session, owner=user)
-            title = "Your open action items"
-    text, blocks = actions_list(rows, title=title, viewer=user, today=deps.clock.now().date())
+    found = await deps.read(action_items.listing, channel_id=command.get("channel_id"), viewer=user, mine=mine)
+    text, blocks = actions_list(found.rows, title=found.title, viewer=user, today=deps.clock.now().date())
     await ack(response_type="ephemeral", text=text, blocks=blocks)
-

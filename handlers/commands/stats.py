@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.deps import Deps
-from bot.services import metrics
+from bot.metrics import service as metrics
+from bot.metrics.figures import parse_period
 
 
 async def stats(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:
-    days = metrics.parse_period(args)
-    async with deps.sessionmaker() as session, session.begin():
-        metrics.request_stats(session=session, clock=deps.clock, days=days, channel=command["channel_id"],
-                              user=command["user_id"], response_url=command.get("response_url"))
+    days = parse_period(args)
+    await deps.run(metrics.request_stats, days=days, channel=command["channel_id"], user=command["user_id"],
+                   response_url=command.get("response_url"))
     await ack(response_type="ephemeral", text=f":bar_chart: Posting the metrics of the last {days} days here.")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.deps import Deps
-from bot.services import incidents
+from bot.incidents import service as incidents
 
 
 async def _record(event: dict[str, Any], deps: Deps, joined: bool) -> None:
-    async with deps.sessionmaker() as session, session.begin():
-        await incidents.record_membership(session=session, channel_id=event.get("channel", ""),
-                                          user_id=event.get("user", ""), joined=joined)
+    await deps.run(incidents.record_membership, channel_id=event.get("channel", ""), user_id=event.get("user", ""),
+                   joined=joined)
 
 
 async def member_joined(event: dict[str, Any], context: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.deps import Deps
-from bot.services import timeline
+from bot.timeline import service as timeline
 
 
 def _by_bot(event: dict[str, Any], context: dict[str, Any]) -> bool:
@@ -19,19 +19,17 @@ async def pin_added(event: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
     item = event.get("item") or {}
     message = item.get("message") or {}
-    async with deps.sessionmaker() as session, session.begin():
-        await timeline.pin(session=session, clock=deps.clock, channel_id=event.get("channel_id") or item.get("channel"),
-                           ts=str(message.get("ts") or ""), actor=event.get("user") or "unknown", source="pin",
-                           author=message.get("user"), text=str(message.get("text") or ""))
+    await deps.run(timeline.pin, channel_id=event.get("channel_id") or item.get("channel"),
+                   ts=str(message.get("ts") or ""), actor=event.get("user") or "unknown", source="pin",
+                   author=message.get("user"), text=str(message.get("text") or ""))
 
 
 async def pin_removed(event: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
     item = event.get("item") or {}
     message = item.get("message") or {}
-    async with deps.sessionmaker() as session, session.begin():
-        await timeline.unpin(session=session, channel_id=event.get("channel_id") or item.get("channel"),
-                             ts=str(message.get("ts") or ""), source="pin")
+    await deps.run(timeline.unpin, channel_id=event.get("channel_id") or item.get("channel"),
+                   ts=str(message.get("ts") or ""), source="pin")
 
 
 async def reaction_added(event: dict[str, Any], context: dict[str, Any]) -> None:
@@ -39,9 +37,8 @@ async def reaction_added(event: dict[str, Any], context: dict[str, Any]) -> None
     if event.get("reaction") != timeline.PIN_REACTION or item.get("type") != "message" or _by_bot(event, context):
         return
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await timeline.pin(session=session, clock=deps.clock, channel_id=item.get("channel"),
-                           ts=str(item.get("ts") or ""), actor=event.get("user") or "unknown", source="reaction")
+    await deps.run(timeline.pin, channel_id=item.get("channel"), ts=str(item.get("ts") or ""),
+                   actor=event.get("user") or "unknown", source="reaction")
 
 
 async def reaction_removed(event: dict[str, Any], context: dict[str, Any]) -> None:
@@ -49,6 +46,4 @@ async def reaction_removed(event: dict[str, Any], context: dict[str, Any]) -> No
     if event.get("reaction") != timeline.PIN_REACTION or item.get("type") != "message":
         return
     deps: Deps = context["deps"]
-    async with deps.sessionmaker() as session, session.begin():
-        await timeline.unpin(session=session, channel_id=item.get("channel"), ts=str(item.get("ts") or ""),
-                             source="reaction")
+    await deps.run(timeline.unpin, channel_id=item.get("channel"), ts=str(item.get("ts") or ""), source="reaction")

@@ -14,12 +14,12 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import text as t
-from bot.blocks.modals import declare_modal
-from bot.blocks.triage import message_note
+from bot.alerts.blocks import message_note
+from bot.core import text as t
 from bot.deps import Deps
-from bot.services.incidents import MAX_TITLE
+from bot.incidents.modals import declare_modal
 from handlers.modal import open_modal
+from models import MAX_TITLE
 
 log = logging.getLogger(__name__)
 

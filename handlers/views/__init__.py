@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
-from bot.inflight import InFlight
+from bot.core.inflight import InFlight
 from handlers.views import comms, pir, playbooks, submitted, triage
 
 VIEWS = {

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.modals import value_of
+from bot.blocks.kit import value_of
 from bot.deps import Deps
-from bot.services import playbooks
-from handlers.views.submitted import _incident_id
+from bot.playbooks import resolution
+from handlers.views.submitted import incident_id_in
 
 
 async def resolve_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
     state = view["state"]
     checked = [int(v) for v in value_of(state, "checks") or [] if str(v).isdigit()]
-    async with deps.sessionmaker() as session, session.begin():
-        await playbooks.resolve_checked(session=session, clock=deps.clock, policy=deps.policy,
-                                        incident_id=_incident_id(view), actor=body["user"]["id"], checked=checked,
-                                        reason=value_of(state, "reason"), via="modal")
+    await deps.run(resolution.resolve_checked, incident_id=incident_id_in(view), actor=body["user"]["id"],
+                   checked=checked, reason=value_of(state, "reason"), via="modal")
     await ack()

@@ -3,19 +3,19 @@ as an error on that field (handlers/errors.py); the modal closes only when the c
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import timedelta
 from typing import Any
 
-from bot.blocks.modals import value_of
+from bot.alerts import service as alerts
+from bot.blocks.kit import value_of
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import alerts, incidents
+from bot.incidents import service as incidents
 from models import ROLES
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
     try:
         data = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
@@ -23,8 +23,8 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _incident_id(view: dict[str, Any]) -> int:
-    incident_id = _metadata(view).get("incident_id")
+def incident_id_in(view: dict[str, Any]) -> int:
+    incident_id = metadata(view).get("incident_id")
     if not isinstance(incident_id, int):
         raise InvalidInput("This form has lost track of its incident; open it again from the card.")
     return incident_id
@@ -35,39 +35,33 @@ async def declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]
     state = view["state"]
     user = body["user"]["id"]
     severity_raw = value_of(state, "severity")
-    metadata = _metadata(view)
-    reply = metadata.get("reply") or {}
-    group_id = metadata.get("alert_group")
-    async with deps.sessionmaker() as session, session.begin():
-        # Declared from an alert's triage message: the same transaction attaches the alert.
-        declare = (functools.partial(alerts.declare_for, group_id=group_id, actor=user)
-                   if isinstance(group_id, int) else functools.partial(incidents.declare, declared_by=user))
-        inc = await declare(
-            session=session, clock=deps.clock, policy=deps.policy,
-            title=value_of(state, "title") or "",
-            severity=incidents.parse_severity(severity_raw, deps.policy) if severity_raw else None,
-            source=value_of(state, "source") or "internal",
-            surface=value_of(state, "surface"),
-            commander_id=value_of(state, "commander") or user,
-            private="private" in (value_of(state, "private") or []),
-            regulatory="regulatory" in (value_of(state, "regulatory") or []),
-            incident_type=value_of(state, "incident_type"),
-            announce_channel=deps.settings.announce_channel,
-            reply={"user": user, "response_url": str(reply.get("response_url") or "")},
-            tell_declarer=True, via="modal")
-        if isinstance(metadata.get("message"), dict):  # from the "Declare incident from message" shortcut
-            alerts.record_message(session, deps.clock, inc, actor=user, message=metadata["message"])
+    meta = metadata(view)
+    reply = meta.get("reply") or {}
+    group_id = meta.get("alert_group")
+    message = meta.get("message")
+    await deps.run(
+        alerts.declare_from, declared_by=user,
+        alert_group=group_id if isinstance(group_id, int) else None,  # from an alert's triage message
+        message=message if isinstance(message, dict) else None,  # from "Declare incident from message"
+        title=value_of(state, "title") or "",
+        severity=incidents.parse_severity(severity_raw, deps.policy) if severity_raw else None,
+        source=value_of(state, "source") or "internal",
+        surface=value_of(state, "surface"),
+        commander_id=value_of(state, "commander") or user,
+        private="private" in (value_of(state, "private") or []),
+        regulatory="regulatory" in (value_of(state, "regulatory") or []),
+        incident_type=value_of(state, "incident_type"),
+        announce_channel=deps.settings.announce_channel,
+        reply={"user": user, "response_url": str(reply.get("response_url") or "")},
+        tell_declarer=True, via="modal")
     await ack()
 
 
 async def roles_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    incident_id = _incident_id(view)
-    async with deps.sessionmaker() as session, session.begin():
-        for role in ROLES:
-            await incidents.assign_role(session=session, clock=deps.clock, incident_id=incident_id, role=role,
-                                        user_id=value_of(view["state"], role), actor=body["user"]["id"],
-                                        via="modal")
+    await deps.run(incidents.assign_roles, incident_id=incident_id_in(view),
+                   roles={role: value_of(view["state"], role) for role in ROLES}, actor=body["user"]["id"],
+                   via="modal")
     await ack()
 
 
@@ -77,11 +71,9 @@ async def update_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any],
     next_update = value_of(state, "next_update")
     if next_update is not None and not str(next_update).isdigit():
         raise InvalidInput("Choose when the next update is due.", field="next_update")
-    async with deps.sessionmaker() as session, session.begin():
-        await incidents.post_update(session=session, clock=deps.clock, policy=deps.policy,
-                                    incident_id=_incident_id(view), actor=body["user"]["id"],
-                                    text=value_of(state, "text") or "", next_steps=value_of(state, "next_steps"),
-                                    impact=value_of(state, "impact"), actions=value_of(state, "actions"),
-                                    next_update=timedelta(minutes=int(next_update)) if next_update else None,
-                                    status=value_of(state, "status"), via="modal")
+    await deps.run(incidents.post_update, incident_id=incident_id_in(view), actor=body["user"]["id"],
+                   text=value_of(state, "text") or "", next_steps=value_of(state, "next_steps"),
+                   impact=value_of(state, "impact"), actions=value_of(state, "actions"),
+                   next_update=timedelta(minutes=int(next_update)) if next_update else None,
+                   status=value_of(state, "status"), via="modal")
     await ack()

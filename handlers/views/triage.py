@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.modals import value_of
+from bot.alerts import service as alerts
+from bot.blocks.kit import value_of
+from bot.core.errors import InvalidInput
 from bot.deps import Deps
-from bot.errors import InvalidInput
-from bot.services import alerts
 
 
 async def attach_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
@@ -18,7 +18,6 @@ async def attach_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any],
         raise InvalidInput("This form has lost track of its alert; open it again from the alert.", field="incident")
     if not chosen.isdigit():
         raise InvalidInput("Choose an incident.", field="incident")
-    async with deps.sessionmaker() as session, session.begin():
-        await alerts.attach(session=session, clock=deps.clock, policy=deps.policy, group_id=int(group_raw),
-                            incident_id=int(chosen), actor=body["user"]["id"], via="modal")
+    await deps.run(alerts.attach, group_id=int(group_raw), incident_id=int(chosen), actor=body["user"]["id"],
+                   via="modal")
     await ack()

@@ -8,18 +8,15 @@ import logging
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import text
 
+from bot.core.health import database_reachable
 from bot.deps import Deps
 from handlers.web import alerts, charts, status
-from models.db import Sessionmaker
 
 log = logging.getLogger(__name__)
 
 
-def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events: bool = True,
-                 deps: Deps | None = None) -> web.Application:
-    """`deps` (settings, clock, policy) enables the routes beyond Slack's, e.g. the alert webhooks."""
+def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True) -> web.Application:
     async def handle_slack(request: web.Request) -> web.Response:
         try:
             bolt_resp = await bolt_app.async_dispatch(await to_bolt_request(request))
@@ -30,8 +27,7 @@ def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events
 
     async def healthz(_: web.Request) -> web.Response:
         try:
-            async with sessionmaker() as session:
-                await session.execute(text("SELECT 1"))
+            await deps.read(database_reachable)
         except Exception as exc:
             return web.json_response({"ok": False, "database": str(exc)[:200]}, status=503)
         return web.json_response({"ok": True, "database": "ok"}, dumps=json.dumps)
@@ -40,8 +36,7 @@ def make_web_app(bolt_app: AsyncApp, sessionmaker: Sessionmaker, *, slack_events
     if slack_events:
         app.router.add_post("/slack/events", handle_slack)
     app.router.add_get("/healthz", healthz)
-    if deps is not None:
-        alerts.add_routes(app, deps)
-        status.add_routes(app, deps)
-        charts.add_routes(app, deps)
+    alerts.add_routes(app, deps)
+    status.add_routes(app, deps)
+    charts.add_routes(app, deps)
     return app

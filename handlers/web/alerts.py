@@ -25,10 +25,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import alerting
+from bot.alerts import service as alerts
+from bot.alerts import sources as alerting
+from bot.core.errors import IncidentBotError
 from bot.deps import Deps
-from bot.errors import IncidentBotError
-from bot.services import alerts
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +104,10 @@ def _receiver(source: str, deps: Deps) -> Any:
         except Exception:  # a parser's blind spot: still the body's fault, and never a 500
             log.exception("could not parse a %s payload", source)
             return _answer(400, error=f"malformed {source} payload: it could not be read")
-        policy = deps.policy
-        channel = policy.alerts.channel or deps.settings.announce_channel
+        channel = deps.policy.alerts.channel or deps.settings.announce_channel
         try:
-            async with deps.sessionmaker() as session, session.begin():
-                done = await alerts.ingest(session=session, clock=deps.clock, policy=policy, alerts=parsed,
-                                           channel=channel, announce_channel=deps.settings.announce_channel)
+            done = await deps.run(alerts.ingest, alerts=parsed, channel=channel,
+                                  announce_channel=deps.settings.announce_channel)
         except IncidentBotError as exc:  # e.g. an auto-declare rule whose title the declare refuses
             return _answer(400, error=exc.message)
         except Exception:

@@ -11,9 +11,10 @@ import logging
 
 from aiohttp import web
 
-from bot.chart import metrics_chart
 from bot.deps import Deps
-from bot.services import metrics
+from bot.metrics import service as metrics
+from bot.metrics.chart import metrics_chart
+from bot.metrics.figures import PERIODS
 
 log = logging.getLogger(__name__)
 _HEADERS = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"}
@@ -21,12 +22,11 @@ _HEADERS = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "n
 
 def add_routes(app: web.Application, deps: Deps) -> None:
     async def chart(request: web.Request) -> web.Response:
-        days = metrics.PERIODS.get(request.match_info["period"])
+        days = PERIODS.get(request.match_info["period"])
         if days is None:
             raise web.HTTPNotFound(text="No such chart: try /charts/metrics-30d.png or /charts/metrics-90d.png.")
         try:
-            async with deps.sessionmaker() as session:
-                figures = await metrics.period(session, policy=deps.policy, now=deps.clock.now(), days=days)
+            figures = await deps.read(metrics.period, now=deps.clock.now(), days=days)
         except Exception:
             log.exception("could not compute the metrics chart")
             return web.Response(status=503, text="The chart is unavailable right now; try again shortly.",

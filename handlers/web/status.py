@@ -1,5 +1,5 @@
 """The public status page: `GET /status` (HTML) and `GET /status.json`. Read-only and unauthenticated,
-so it shows only what bot.statuspage.state derives from published customer messages."""
+so it shows only what bot.comms.statuspage.state derives from published customer messages."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import logging
 
 from aiohttp import web
 
+from bot.comms.statuspage import html
+from bot.comms.statuspage.state import PageState, as_json, page_state
 from bot.deps import Deps
-from bot.statuspage import html
-from bot.statuspage.state import PageState, as_json, page_state
 
 log = logging.getLogger(__name__)
 _HEADERS = {"Cache-Control": "public, max-age=15", "X-Content-Type-Options": "nosniff"}
@@ -18,8 +18,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-act
 
 def add_routes(app: web.Application, deps: Deps) -> None:
     async def load() -> PageState:
-        async with deps.sessionmaker() as session:
-            return await page_state(session, deps.policy, deps.clock.now())
+        return await deps.read(page_state, now=deps.clock.now())
 
     async def status_html(_: web.Request) -> web.Response:
         try:

@@ -17,7 +17,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401  (defines the tables on SQLModel.metadata, which autogenerate compares)
+import models  # noqa: F401  (defines the tables on SQLModel.metadata, which autogenerate compares)
 from models.db import is_sqlite, make_engine
 from models.migrate import run_exclusive
 

@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 from sqlmodel import select
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from models import Alert, AlertGroup
 from tests.conftest import Bot
 

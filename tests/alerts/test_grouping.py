@@ -9,8 +9,8 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from bot.alerting.policy import AlertPolicy
 from bot.policy import default_policy
+from bot.policy.alerts import AlertPolicy
 from models import Job
 from tests.alerts.conftest import AlertBot, alertmanager, am_alert, generic
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.alerting import MalformedPayload, parse
-from bot.blocks.triage import triage_message
-from bot.policy import PolicyError, _build, default_policy
+from bot.alerts.blocks import triage_message
+from bot.alerts.sources import MalformedPayload, parse
+from bot.policy import PolicyError, default_policy
+from bot.policy.loader import _build
 from models import AlertGroup
 from tests.alerts.conftest import alertmanager, am_alert, datadog, generic, grafana
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.alerting.policy import AlertPolicy
 from bot.emulator.state import Message
 from bot.policy import default_policy
+from bot.policy.alerts import AlertPolicy
 from handlers.shortcuts.from_message import title_from
 from tests.conftest import Bot
 

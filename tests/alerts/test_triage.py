@@ -9,8 +9,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.alerting.policy import AlertPolicy, AutoDeclareRule
 from bot.policy import default_policy
+from bot.policy.alerts import AlertPolicy, AutoDeclareRule
+from bot.timeline.blocks import fact_text
 from tests.alerts.conftest import AlertBot, alertmanager, am_alert, datadog
 
 
@@ -173,7 +174,7 @@ async def test_auto_declare_rule_declares_sev1_with_the_ack_clock_at_the_alerts_
     inc = await ab.bot.incident(1)
     assert inc.channel_id
     timeline = await ab.bot.timeline(1)
-    assert timeline[0].text.startswith("Declared SEV-1 automatically by alert rule “Payment gateway down”")
+    assert fact_text(timeline[0]).startswith("Declared SEV-1 automatically by alert rule “Payment gateway down”")
     assert "alert_attached" in [e.kind for e in timeline]
     assert not [e for e in timeline if e.kind == "invite_failed"]
     [group] = await ab.groups()

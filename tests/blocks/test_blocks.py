@@ -8,12 +8,12 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks.card import card, topic
-from bot.blocks.home import home_view
-from bot.blocks.modals import declare_modal, roles_modal, update_modal
+from bot.home.blocks import home_view
+from bot.home.data import HomeData
+from bot.incidents.blocks import card, topic
+from bot.incidents.modals import declare_modal, roles_modal, update_modal
+from bot.metrics import figures as metrics
 from bot.policy import default_policy
-from bot.services import metrics
-from bot.services.home import HomeData
 from models import Incident
 
 POLICY = default_policy()

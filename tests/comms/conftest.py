@@ -12,10 +12,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.comms_policy import Comms, Component, Route
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import Reply
 from bot.policy import Policy, default_policy
+from bot.policy.comms import Comms, Component, Route
 from models import ExternalMessage, Incident
 from tests.comms.fake_statuspage import FakeStatuspage
 from tests.conftest import Bot

@@ -10,10 +10,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks.comms import draft_modal, resolved_ask, update_message
-from bot.comms_policy import placeholders_in
+from bot.comms.blocks import draft_modal, resolved_ask, update_message
+from bot.comms.service import Draft
 from bot.policy import PolicyError, default_policy, load_policy
-from bot.services.comms import Draft
+from bot.policy.comms import placeholders_in
 from models import ExternalMessage, Incident
 
 POLICY = default_policy()

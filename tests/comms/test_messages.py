@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.policy import PolicyError, load_policy
+from bot.timeline.blocks import fact_text
 from tests.comms.conftest import external_messages, field_value, open_draft, publish
 from tests.conftest import Bot
 
@@ -125,7 +126,7 @@ async def test_only_the_communications_manager_publishes(bot: Bot) -> None:
     assert msg.components == {"card_payments": "major_outage", "api": "major_outage"}
     assert msg.published_at == bot.clock.now()
     (event,) = [e for e in await bot.timeline(1) if e.kind == "customer_message"]
-    assert event.actor == p.carol and event.at == bot.clock.now() and "We are on it." in event.text
+    assert event.actor == p.carol and event.at == bot.clock.now() and "We are on it." in fact_text(event)
     line = [m.text for m in bot.messages(inc.channel_id) if "published a customer message" in m.text]
     assert line and f"<@{p.carol}> published a customer message for INC-1 — *Investigating*" in line[0]
 

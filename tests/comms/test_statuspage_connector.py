@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.timeline.blocks import fact_text
 from tests.comms.conftest import STATUSPAGE_IDS, comms_policy, publish
 from tests.comms.fake_statuspage import FakeStatuspage
 from tests.conftest import Bot
@@ -44,7 +45,7 @@ async def test_publishing_creates_then_updates_one_statuspage_incident(spbot: Bo
     assert [u["body"] for u in statuspage.incidents[remote_id]["incident_updates"]] == [
         "Fixed.", "Cause found.", "Card payments fail. Investigating."]
     synced = [e for e in await spbot.timeline(1) if e.kind == "statuspage_synced"]
-    assert len(synced) == 3 and remote_id in synced[0].text
+    assert len(synced) == 3 and remote_id in fact_text(synced[0])
 
 
 async def test_5xx_429_and_network_errors_are_retried_and_nothing_is_lost(spbot: Bot,
@@ -77,7 +78,7 @@ async def test_a_refusal_is_not_retried_and_lands_on_the_timeline(bot_factory: A
     await later(bot, 600)
     assert [r.status for r in statuspage.requests] == [401]
     (failed,) = [e for e in await bot.timeline(1) if e.kind == "job_failed"]
-    assert failed.text.startswith("Could not update Atlassian Statuspage: Statuspage refused POST with HTTP 401")
+    assert fact_text(failed).startswith("Could not update Atlassian Statuspage: Statuspage refused POST with HTTP 401")
 
 
 async def test_components_without_a_statuspage_id_are_left_out(bot_factory: Any, statuspage: FakeStatuspage) -> None:

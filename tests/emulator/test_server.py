@@ -14,8 +14,19 @@ import pytest
 import pytest_asyncio
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
-    ActionsBlock, ButtonElement, CheckboxesElement, ContextBlock, DividerBlock, HeaderBlock, InputBlock,
-    MarkdownTextObject, Option, OverflowMenuElement, PlainTextInputElement, SectionBlock, StaticSelectElement,
+    ActionsBlock,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View

@@ -86,7 +86,7 @@ async def test_post_update_modal_posts_and_records(bot: Bot) -> None:
     body = str(posted[0].blocks)
     assert "Acquirer &lt;!here&gt; returns 503s" in body and "Fail over to the backup acquirer" in body
     update = [e for e in await bot.timeline(1) if e.kind == "update"]
-    assert update[0].text == "Acquirer <!here> returns 503s" and update[0].actor == p.bob
+    assert update[0].data["text"] == "Acquirer <!here> returns 503s" and update[0].actor == p.bob
 
 
 async def test_empty_update_is_an_error_on_its_field(bot: Bot) -> None:

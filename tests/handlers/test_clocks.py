@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.policy import Escalation, OnCall, Policy, default_policy
+from bot.policy import Policy, default_policy
+from bot.policy.escalation import Escalation
+from bot.policy.oncall import OnCall
 from tests.conftest import Bot
 
 ONCALL, SEV1_ONCALL, LEADS = "S0ONCALL", "S0SEV1ONCALL", "S0LEADS"

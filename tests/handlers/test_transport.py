@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.services import incidents
+from bot.incidents import service as incidents
 from tests.conftest import Bot
 
 

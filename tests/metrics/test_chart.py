@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.chart import SEVERITY_COLORS, Canvas, encode_png, metrics_chart, stacked_bars
+from bot.metrics import figures as metrics
+from bot.metrics.chart import SEVERITY_COLORS, Canvas, encode_png, metrics_chart, stacked_bars
 from bot.policy import default_policy
-from bot.services import metrics
 from tests.metrics.conftest import NOW, read_png
 
 

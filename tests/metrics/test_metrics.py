@@ -11,9 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
+from bot.metrics import figures as metrics
+from bot.metrics import service
 from bot.policy import default_policy
-from bot.services import metrics
 from models.db import make_sessionmaker
 from tests.metrics.conftest import NOW, Spec, insert
 
@@ -57,7 +58,7 @@ async def _figures(engine: AsyncEngine, days: int) -> metrics.Metrics:
     sessionmaker = make_sessionmaker(engine)
     await insert(sessionmaker, FIXTURE)
     async with sessionmaker() as session:
-        return await metrics.period(session, policy=default_policy(), now=NOW, days=days)
+        return await service.period(session, policy=default_policy(), now=NOW, days=days)
 
 
 async def test_thirty_days_match_the_hand_computed_figures(engine: AsyncEngine) -> None:
@@ -98,7 +99,7 @@ async def test_ninety_days_add_the_older_incident_but_never_the_drill(engine: As
 
 async def test_no_incidents_gives_empty_figures(engine: AsyncEngine) -> None:
     async with make_sessionmaker(engine)() as session:
-        m = await metrics.period(session, policy=default_policy(), now=NOW, days=30)
+        m = await service.period(session, policy=default_policy(), now=NOW, days=30)
     assert m.total == 0 and m.by_severity == {1: 0, 2: 0, 3: 0, 4: 0}
     assert m.acknowledge == metrics.Stat(0, None, None) and m.punctuality is None
 

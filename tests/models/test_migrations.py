@@ -38,7 +38,7 @@ from models.migrate import (
     upgrade,
 )
 
-HEAD = "0005"  # the newest revision in models/migrations/versions
+HEAD = "0006"  # the newest revision in models/migrations/versions
 ROOT = Path(models.__file__).resolve().parent.parent  # where `import models` works for a child process
 
 
@@ -217,8 +217,8 @@ async def test_sqlite_batch_alter_of_a_referenced_table_keeps_its_children(tmp_p
                 " created_at, updated_at) VALUES (1, 1, 't', 1, 'investigating', 'internal', 0, 'U1',"
                 " '2026-01-15 09:00:00', '2026-01-15 09:00:00')"))
             await conn.execute(text(
-                "INSERT INTO timeline_event (incident_id, at, actor, kind, text, data, via)"
-                " VALUES (1, '2026-01-15 09:00:00', 'U1', 'declared', 'x', '{}', 'command')"))
+                "INSERT INTO timeline_event (incident_id, at, actor, kind, data, via)"
+                " VALUES (1, '2026-01-15 09:00:00', 'U1', 'declared', '{}', 'command')"))
 
         def _upgrade(conn: Connection) -> None:
             config = make_config()

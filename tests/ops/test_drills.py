@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.playbook_policy import Drills
 from bot.policy import default_policy
+from bot.policy.drills import Drills
 from tests.conftest import Bot
 
 SCENARIO = {"fast": {"name": "SEV-1: card gateway down", "severity": "SEV-1", "title": "Card gateway down",

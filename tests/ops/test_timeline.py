@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.emulator.state import Message
+from bot.timeline.blocks import fact_text
 from tests.conftest import Bot
 
 
@@ -36,7 +37,7 @@ async def test_pinning_a_message_adds_it_and_unpinning_removes_it(bot: Bot) -> N
     await bot.drain()
     [row] = await _pinned(bot)
     assert row.actor == p.alice and row.via == "pin" and row.at == bot.clock.now()
-    assert row.text == f"Pinned: <@{p.bob}>: Acquirer confirms their TLS certificate expired at 08:35"
+    assert fact_text(row) == f"Pinned: <@{p.bob}>: Acquirer confirms their TLS certificate expired at 08:35"
     await bot.driver.event(_pin_event("pin_added", p.alice, msg))  # Slack retried: still one row
     await bot.drain()
     assert len(await _pinned(bot)) == 1
@@ -54,7 +55,7 @@ async def test_a_pushpin_reaction_adds_the_message_read_from_history(bot: Bot) -
     await bot.drain()
     [row] = await _pinned(bot)
     assert row.via == "reaction" and row.actor == p.dave
-    assert row.text == f"Pinned: <@{p.carol}>: Failover to the backup acquirer done, auth rate recovering"
+    assert fact_text(row) == f"Pinned: <@{p.carol}>: Failover to the backup acquirer done, auth rate recovering"
     await bot.driver.event(_reaction_event("reaction_removed", p.dave, msg))
     await bot.drain()
     assert await _pinned(bot) == []
@@ -79,7 +80,7 @@ async def test_note_and_the_paged_timeline(bot: Bot) -> None:
     assert reply.status == 200 and "Added to the timeline of INC-1" in bot.ephemerals(p.bob)[-1]
     await bot.drain()
     [row] = [e for e in await bot.timeline(1) if e.kind == "note"]
-    assert (row.actor, row.text, row.via) == (p.bob, "Rolled back gateway to v2.41 at 09:12", "command")
+    assert (row.actor, fact_text(row), row.via) == (p.bob, "Rolled back gateway to v2.41 at 09:12", "command")
     assert any("noted: Rolled back gateway" in m.text for m in bot.messages(inc.channel_id))
     await bot.command(p.bob, "note", inc.channel_id)
     assert "Usage: `/incident note" in bot.ephemerals(p.bob)[-1]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from models import Pir, PirRevision
 from tests.conftest import Bot
 

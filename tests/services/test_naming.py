@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.services.naming import channel_name
+from bot.incidents.naming import channel_name
 
 VALID = re.compile(r"^[a-z0-9_-]{1,80}$")
 

@@ -9,9 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.policy import OnCall, default_policy
-from bot.services import clocks, incidents
-from bot.worker import Worker
+from bot.clocks import service as clocks
+from bot.incidents import service as incidents
+from bot.jobs.worker import Worker
+from bot.policy import default_policy
+from bot.policy.oncall import OnCall
 from models import Incident, Job
 from models.db import make_engine, make_sessionmaker
 from tests.conftest import Bot

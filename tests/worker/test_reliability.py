@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.effects import JobContext
-from bot.jobs import enqueue
-from bot.worker import Worker
+from bot.jobs.context import JobContext
+from bot.jobs.table import enqueue
+from bot.jobs.worker import Worker
+from bot.timeline.blocks import fact_text
 from models.db import make_engine, make_sessionmaker
 from tests.conftest import Bot
 
@@ -53,7 +54,7 @@ async def test_a_permanent_failure_is_recorded_on_the_timeline(bot: Bot) -> None
     bot.emu.fail("conversations.setTopic", "restricted_action", times=1)
     await bot.declare("sev2 Latency")
     failed = [e for e in await bot.timeline(1) if e.kind == "job_failed"]
-    assert [e.text for e in failed] == ["Could not set the channel topic: Slack answered restricted_action"]
+    assert [fact_text(e) for e in failed] == ["Could not set the channel topic: Slack answered restricted_action"]
     assert [j.state for j in await bot.jobs() if j.kind == "set_topic"] == ["failed"]
 
 
@@ -117,7 +118,7 @@ async def test_two_workers_run_each_of_500_jobs_exactly_once(bot: Bot, db_url: s
 
 
 async def test_a_worker_sleeps_until_woken_by_a_commit(bot_factory: Any) -> None:
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     bot = await bot_factory(clock=SystemClock())  # type: ignore[arg-type]
     bot.worker.poll_interval = 30
@@ -137,7 +138,7 @@ async def test_a_worker_sleeps_until_woken_by_a_commit(bot_factory: Any) -> None
 
 async def test_a_commit_in_another_process_wakes_a_sleeping_worker(bot: Bot, db_url: str) -> None:
     """PostgreSQL wakes the worker by NOTIFY; SQLite has no such thing and relies on a short poll."""
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     ran = asyncio.Event()
 

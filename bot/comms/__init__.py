@@ -1,0 +1,1 @@
+"""Communications: structured updates, stakeholder routes, customer messages and the status page (statuspage/)."""

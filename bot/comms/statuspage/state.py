@@ -1,0 +1,148 @@
+"""What the public status page shows, derived from published customer messages only.
+
+An incident is on the page while its latest published message is not `resolved` and it is not
+closed; each component shows the worst state that the active incidents' latest messages give it.
+The history lists the public incidents with messages published in the last `history_days` days.
+Private incidents are left out in the query itself, so nothing about them can reach the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.comms.statuspage.client import IMPACT, worst
+from bot.core.clock import utc
+from bot.policy import Policy
+from models import PUBLIC_LABELS, STATE_LABELS, ExternalMessage, Incident
+
+OVERALL = {"operational": "All systems operational", "degraded_performance": "Degraded performance",
+           "partial_outage": "Partial outage", "major_outage": "Major outage"}
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Update:
+    status: str
+    text: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicIncident:
+    ref: str  # a stable anchor: the incident number, nothing else about it
+    title: str
+    status: str  # the latest published status
+    impact: str  # the worst component state of its latest message
+    components: tuple[str, ...]  # names
+    states: dict[str, str]  # component key -> state, from its latest message
+    started_at: datetime  # its first published message
+    resolved_at: datetime | None
+    updates: tuple[Update, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class PageState:
+    title: str
+    generated_at: datetime
+    overall: str
+    components: tuple[Component, ...]
+    active: tuple[PublicIncident, ...]
+    history: tuple[PublicIncident, ...]
+    history_days: int
+
+
+def _incident(policy: Policy, number: int, msgs: list[ExternalMessage], cutoff: datetime,
+              active: bool) -> PublicIncident:
+    latest = msgs[-1]
+    shown = msgs if active else [m for m in msgs if utc(m.published_at) >= cutoff]
+    names = policy.comms.components
+    return PublicIncident(
+        ref=str(number), title=latest.title, status=latest.kind,
+        impact=worst(list(latest.components.values())),
+        components=tuple(names[k].name for k in latest.components if k in names),
+        states=dict(latest.components),
+        started_at=utc(msgs[0].published_at),
+        resolved_at=utc(latest.published_at) if latest.kind == "resolved" else None,
+        updates=tuple(Update(m.kind, m.text, utc(m.published_at)) for m in reversed(shown)))
+
+
+async def page_state(session: AsyncSession, policy: Policy, now: datetime) -> PageState:
+    now = utc(now)
+    days = policy.comms.history_days
+    cutoff = now - timedelta(days=days)
+    rows = (await session.execute(
+        select(ExternalMessage, Incident.number, Incident.status)
+        .join(Incident, Incident.id == ExternalMessage.incident_id)
+        .where(Incident.private.is_(False), Incident.drill.is_(False), ExternalMessage.published_at <= now,
+               or_(ExternalMessage.published_at >= cutoff, Incident.status != "closed"))
+        .order_by(ExternalMessage.incident_id, ExternalMessage.published_at, ExternalMessage.id))).all()
+    by_incident: dict[int, tuple[int, str, list[ExternalMessage]]] = {}
+    for msg, number, status in rows:
+        by_incident.setdefault(msg.incident_id, (number, status, []))[2].append(msg)
+    states: dict[str, list[str]] = {}
+    active, history = [], []
+    for number, status, msgs in by_incident.values():
+        latest = msgs[-1]
+        is_active = latest.kind != "resolved" and status != "closed"
+        if is_active:
+            for key, state in latest.components.items():
+                states.setdefault(key, []).append(state)
+        if is_active or any(utc(m.published_at) >= cutoff for m in msgs):
+            (active if is_active else history).append(_incident(policy, number, msgs, cutoff, is_active))
+    components = tuple(Component(key, c.name, worst(states.get(key, []))) for key, c in policy.comms.components.items())
+    return PageState(
+        title=policy.comms.page_title, generated_at=now,
+        overall=worst([c.state for c in components]), components=components,
+        active=tuple(sorted(active, key=lambda i: i.started_at, reverse=True)),
+        history=tuple(sorted(history, key=lambda i: i.updates[0].published_at, reverse=True)),
+        history_days=days)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return utc(dt).isoformat().replace("+00:00", "Z") if dt else None
+
+
+def _incident_json(inc: PublicIncident) -> dict[str, Any]:
+    return {
+        "id": inc.ref, "name": inc.title, "status": inc.status, "status_label": PUBLIC_LABELS[inc.status],
+        "impact": IMPACT[inc.impact], "components": list(inc.components),
+        "started_at": _iso(inc.started_at), "resolved_at": _iso(inc.resolved_at),
+        "updates": [{"status": u.status, "body": u.text, "published_at": _iso(u.published_at)} for u in inc.updates],
+    }
+
+
+def as_json(page: PageState) -> dict[str, Any]:
+    """Shaped like Statuspage's public summary: page, status, components, incidents, plus the history."""
+    return {
+        "page": {"name": page.title, "updated_at": _iso(page.generated_at)},
+        "status": {"indicator": IMPACT[page.overall], "description": OVERALL[page.overall]},
+        "components": [{"id": c.key, "name": c.name, "status": c.state, "status_label": STATE_LABELS[c.state]}
+                       for c in page.components],
+        "incidents": [_incident_json(i) for i in page.active],
+        "history": {"days": page.history_days, "incidents": [_incident_json(i) for i in page.history]},
+    }
+
+
+def describe(data: dict[str, Any]) -> str:
+    """One line for a terminal from /status.json: the overall state, what is not operational, and the
+    current incidents (the demo prints it after each step)."""
+    parts = [data["status"]["description"]]
+    hurt = [f"{c['name']}: {c['status_label'].lower()}" for c in data["components"] if c["status"] != "operational"]
+    if hurt:
+        parts.append(", ".join(hurt))
+    parts += [f"“{i['name']}” ({i['status_label']})" for i in data["incidents"]]
+    past = len(data["history"]["incidents"])
+    if past:
+        parts.append(f"{past} past incident{'s' if past != 1 else ''}")
+    return " · ".join(parts)

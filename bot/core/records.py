@@ -1,0 +1,36 @@
+"""Row helpers every state change shares: load the incident (locked for a change), refuse a closed
+one, add a member, and the Change a service hands back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import InvalidTransition, NotFound
+from models import Incident, IncidentMember
+
+
+@dataclass(frozen=True)
+class Change:
+    incident: Incident
+    changed: bool
+
+
+async def get(session: AsyncSession, incident_id: int, *, for_update: bool = False) -> Incident:
+    """`for_update` locks the row until commit (PostgreSQL; SQLite serialises writers anyway), so
+    two changes to one incident apply one after the other instead of overwriting each other."""
+    inc = await session.get(Incident, incident_id, with_for_update=for_update or None)
+    if inc is None:
+        raise NotFound(f"There is no incident with id {incident_id}.")
+    return inc
+
+
+def require_open(inc: Incident) -> None:
+    if inc.status == "closed":
+        raise InvalidTransition(f"{inc.key} is closed; its review is done and it can no longer change.")
+
+
+async def add_member(session: AsyncSession, incident_id: int, user_id: str) -> None:
+    if await session.get(IncidentMember, (incident_id, user_id)) is None:
+        session.add(IncidentMember(incident_id=incident_id, user_id=user_id))

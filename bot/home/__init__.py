@@ -1,0 +1,1 @@
+"""The App Home tab: open incidents, mine, my action items and the metrics panel."""

@@ -1,0 +1,198 @@
+"""The durable job loop: claim due jobs, run their effects, retry with backoff, record failures.
+
+Jobs of one incident run in order within a batch; different incidents run concurrently. A job
+that fails for good is written on its incident's timeline and in the log. The loop sleeps until
+the next job is due, a commit in this process wakes it, or the poll interval passes (other
+replicas' commits cannot wake it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.core.clock import Clock, utc
+from bot.core.inflight import InFlight
+from bot.jobs import registry
+from bot.jobs import table as jobs
+from bot.jobs.context import GaveUp, JobContext, NotReady, slack_error
+from bot.jobs.table import ClaimedJob, Notifier
+from bot.policy import Policy
+from models import TimelineEvent
+from models.db import Sessionmaker
+
+log = logging.getLogger(__name__)
+
+# Slack errors worth another try; any other `ok: false` answer will not change on retry.
+TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+NOT_READY_DELAY = 3.0
+YIELD_LIMIT = 0.5
+NOT_READY_GIVE_UP = timedelta(hours=6)
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry n: 2, 4, 8 … capped at 10 minutes."""
+    return float(min(2 ** attempt, 600))
+
+
+def classify(exc: BaseException, attempt: int) -> tuple[bool, float, str]:
+    """(retry?, delay in seconds, message) for an effect's exception."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = slack_error(exc)
+        if status == 429:
+            retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+            try:
+                delay = max(float(retry_after), 1.0) if retry_after else backoff(attempt)
+            except ValueError:
+                delay = backoff(attempt)
+            return True, delay, f"ratelimited (Retry-After {retry_after})"
+        if status >= 500 or error in TRANSIENT_ERRORS:
+            return True, backoff(attempt), f"Slack answered {error}"
+        return False, 0.0, f"Slack answered {error}"
+    if isinstance(exc, GaveUp):
+        return False, 0.0, str(exc)
+    if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+        # a service besides Slack that said when to come back (e.g. Statuspage's Retry-After)
+        delay = getattr(exc, "retry_after", None) or backoff(attempt)
+        return True, delay, f"{type(exc).__name__}: {exc}"
+    return True, backoff(attempt), f"unexpected {type(exc).__name__}: {exc}"
+
+
+class Worker:
+    def __init__(self, *, sessionmaker: Sessionmaker, clock: Clock, client: AsyncWebClient, policy: Policy,
+                 notifier: Notifier | None = None, worker_id: str | None = None, batch: int = 50,
+                 lease: timedelta = timedelta(minutes=2), poll_interval: float = 5.0, concurrency: int = 4,
+                 effects: dict[str, Callable[[JobContext], Awaitable[None]]] | None = None,
+                 inflight: InFlight | None = None, settings: Settings | None = None) -> None:
+        self.sessionmaker, self.clock, self.client, self.policy = sessionmaker, clock, client, policy
+        self.notifier = notifier or Notifier()
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch, self.lease, self.poll_interval, self.concurrency = batch, lease, poll_interval, concurrency
+        self.effects = effects or registry.effects()
+        self.inflight = inflight
+        self.settings = settings
+
+    async def run_once(self) -> int:
+        """Claim one batch of due jobs and run it; the number of jobs run."""
+        claimed = await jobs.claim(self.sessionmaker, worker_id=self.worker_id, now=self.clock.now(),
+                                   lease=self.lease, limit=self.batch)
+        by_incident: dict[int | None, list[ClaimedJob]] = defaultdict(list)
+        for job in claimed:
+            by_incident[job.incident_id].append(job)
+
+        # A few incidents at a time: enough to hide Slack's latency, few enough that a burst of jobs
+        # never crowds out the acks this process also serves.
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run_in_order(group: list[ClaimedJob]) -> None:
+            async with gate:
+                for job in group:
+                    await self._yield_to_requests()
+                    await self._run(job)
+
+        await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
+        return len(claimed)
+
+    async def _yield_to_requests(self) -> None:
+        """Let requests from Slack that are being handled right now go first: they hold a user
+        waiting on an ack, a job does not. Bounded, so a steady stream of requests slows jobs
+        down without stopping them."""
+        if self.inflight is not None and self.inflight.count:
+            await self.inflight.idle(timeout=YIELD_LIMIT)
+
+    async def drain(self, *, max_batches: int = 10_000) -> int:
+        """Run until nothing is due now (tests and the demo); the number of jobs run."""
+        total = 0
+        for _ in range(max_batches):
+            n = await self.run_once()
+            if n == 0:
+                break
+            total += n
+        return total
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        log.info("job worker %s started", self.worker_id)
+        async with jobs.listen(self.sessionmaker, self.notifier):
+            await self._loop(stop)
+        log.info("job worker %s stopped", self.worker_id)
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            # cleared before looking, so a commit that lands while we look still wakes the sleep below
+            self.notifier.event.clear()
+            try:
+                if await self.run_once():
+                    continue
+                delay = self.poll_interval
+                due = await jobs.next_due(self.sessionmaker)
+                if due is not None:
+                    delay = max(0.0, min(delay, (utc(due) - self.clock.now()).total_seconds()))
+            except Exception:  # the database is unreachable: keep the loop alive and try again
+                log.exception("job worker: claiming failed")
+                delay = self.poll_interval
+            waits = [asyncio.ensure_future(self.notifier.event.wait()), asyncio.ensure_future(stop.wait())]
+            _, pending = await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for w in pending:
+                w.cancel()
+
+    async def _run(self, job: ClaimedJob) -> None:
+        effect = self.effects.get(job.kind)
+        ctx = JobContext(job=job, client=self.client, sessionmaker=self.sessionmaker, clock=self.clock,
+                         policy=self.policy, worker_id=self.worker_id, settings=self.settings)
+        try:
+            if effect is None:
+                raise GaveUp(f"no effect for job kind {job.kind!r}")
+            await effect(ctx)
+            if not ctx.finished:
+                async with self.sessionmaker() as session, session.begin():
+                    await jobs.mark_done(session, job, worker_id=self.worker_id, now=self.clock.now())
+        except NotReady as exc:
+            await self._not_ready(job, str(exc))
+        except Exception as exc:
+            retry, delay, message = classify(exc, job.attempts)
+            if retry and job.attempts < job.max_attempts:
+                log.warning("job %s (%s) attempt %s failed, retrying in %.0fs: %s",
+                            job.id, job.kind, job.attempts, delay, message)
+                async with self.sessionmaker() as session, session.begin():
+                    await jobs.reschedule(session, job, worker_id=self.worker_id,
+                                          due_at=self.clock.now() + timedelta(seconds=delay), error=message)
+            else:
+                await self._fail(job, message, exc)
+
+    async def _not_ready(self, job: ClaimedJob, message: str) -> None:
+        now = self.clock.now()
+        if utc(now) - job.created_at > NOT_READY_GIVE_UP:
+            await self._fail(job, f"gave up waiting: {message}", None)
+            return
+        async with self.sessionmaker() as session, session.begin():
+            await jobs.reschedule(session, job, worker_id=self.worker_id, error=message, count_attempt=False,
+                                  due_at=now + timedelta(seconds=NOT_READY_DELAY))
+
+    async def _fail(self, job: ClaimedJob, message: str, exc: BaseException | None) -> None:
+        what = registry.describe(job.kind)
+        log.error("job %s (%s) failed after %s attempts: %s", job.id, job.kind, job.attempts, message,
+                  exc_info=exc if exc is not None and not isinstance(exc, (SlackApiError, GaveUp)) else None)
+        now = utc(self.clock.now())
+        async with self.sessionmaker() as session, session.begin():
+            if not await jobs.mark_failed(session, job, worker_id=self.worker_id, now=now, error=message):
+                return  # its lease ran out and another worker has it: that one decides
+            if job.incident_id is not None:
+                session.add(TimelineEvent(incident_id=job.incident_id, at=now, actor="bot", kind="job_failed",
+                                          via="system", data={"job": job.id, "kind": job.kind,
+                                                              "attempts": job.attempts, "what": what,
+                                                              "error": message}))
+            known = registry.KINDS.get(job.kind)
+            if known is not None and known.on_failure is not None:
+                await known.on_failure(session, job, message, now)

@@ -1,0 +1,1 @@
+"""Incident metrics for a period, the chart, and `/incident stats`."""

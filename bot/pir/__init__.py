@@ -1,0 +1,1 @@
+"""The post-incident review: the review and its form, action items, reminders and the document."""

@@ -1,0 +1,1 @@
+"""Playbooks: the immediate-action checklist of an incident type, and the resolution checks."""
