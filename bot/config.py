@@ -37,6 +37,7 @@ class Settings:
     # an HMAC-SHA256 secret; a source with neither refuses every request.
     alert_tokens: Mapping[str, str] = field(default_factory=dict)
     alert_secrets: Mapping[str, str] = field(default_factory=dict)
+    alert_require_timestamp: frozenset[str] = frozenset()  # sources whose signatures must carry a timestamp
     policy: Policy = field(default_factory=default_policy)
 
     @classmethod
@@ -78,6 +79,7 @@ class Settings:
             public_url=_public_url(get("PUBLIC_URL")),
             alert_tokens=_per_alert_source(get, "TOKEN"),
             alert_secrets=_per_alert_source(get, "HMAC_SECRET"),
+            alert_require_timestamp=_require_timestamp(get),
             policy=load_policy(policy_path),
         )
 
@@ -99,6 +101,17 @@ def _public_url(raw: str | None) -> str | None:
     if not raw.startswith(("http://", "https://")) or len(raw) > 2000:
         raise ConfigError(f"PUBLIC_URL={raw[:100]!r} is not an http(s) URL (e.g. https://incident-bot.example.com)")
     return raw.rstrip("/")
+
+
+def _require_timestamp(get: Callable[[str], str | None]) -> frozenset[str]:
+    """ALERTS_REQUIRE_TIMESTAMP for every source, or ALERTS_<SOURCE>_REQUIRE_TIMESTAMP for one."""
+    def on(name: str) -> bool:
+        raw = (get(name) or "").lower()
+        if raw and raw not in ("1", "true", "yes", "0", "false", "no"):
+            raise ConfigError(f"{name}={raw!r} is not true or false")
+        return raw in ("1", "true", "yes")
+    every = on("ALERTS_REQUIRE_TIMESTAMP")
+    return frozenset(s for s in ALERT_SOURCES if every or on(f"ALERTS_{s.upper()}_REQUIRE_TIMESTAMP"))
 
 
 def _per_alert_source(get: Callable[[str], str | None], suffix: str) -> dict[str, str]:

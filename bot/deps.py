@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.text import storable
 from bot.incidents.service import for_channel
 from bot.jobs.table import Notifier
 from bot.policy import Policy
@@ -31,6 +32,18 @@ from models.db import Sessionmaker
 
 T = TypeVar("T")
 _INJECTED = ("session", "clock", "policy", "settings")
+
+
+def _storable(value: Any) -> Any:
+    """What a handler hands a service, with every string storable (no NUL, no lone surrogate): the one
+    place text from Slack enters the services."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    return value
 
 
 @functools.cache
@@ -48,7 +61,7 @@ class Deps:
 
     def _inject(self, service: Callable[..., Any], session: AsyncSession, kwargs: dict[str, Any]) -> dict[str, Any]:
         given = {"session": session, "clock": self.clock, "policy": self.policy, "settings": self.settings}
-        return {**{name: given[name] for name in _wants(service)}, **kwargs}
+        return {**{name: given[name] for name in _wants(service)}, **{k: _storable(v) for k, v in kwargs.items()}}
 
     async def run(self, service: Callable[..., Awaitable[T]], /, **kwargs: Any) -> T:
         """The service in one transaction, committed before this returns."""

@@ -39,7 +39,7 @@ def _field_errors(body: dict[str, Any], error: Exception, message: str) -> BoltR
 async def on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None,
                    respond: AsyncRespond | None) -> BoltResponse | None:
     if isinstance(error, IncidentBotError):
-        message = error.render(person=t.user, text=t.escape)
+        message = error.render(person=t.user, text=t.escape, group=lambda g: f"<!subteam^{g}>")
         log.info("refused %s: %s", body.get("type") or body.get("command"), error.message)
     else:
         error_id = uuid.uuid4().hex[:8]

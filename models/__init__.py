@@ -1,6 +1,15 @@
 """The SQLModel tables, the async engine and sessions, and the Alembic migrations."""
 
-from models.alerts import ALERT_ACTOR, ALERT_SOURCE_NAMES, ALERT_SOURCES, Alert, AlertChannel, AlertGroup, AlertStream
+from models.alerts import (
+    ALERT_ACTOR,
+    ALERT_SOURCE_NAMES,
+    ALERT_SOURCES,
+    Alert,
+    AlertChannel,
+    AlertGroup,
+    AlertStream,
+    SeenSignature,
+)
 from models.comms import (
     COMPONENT_STATES,
     PUBLIC_LABELS,
@@ -11,6 +20,7 @@ from models.comms import (
     IncidentComms,
     IncidentCommsBase,
 )
+from models.groups import GroupMember
 from models.incidents import (
     MAX_SURFACE,
     MAX_TITLE,
@@ -32,12 +42,13 @@ from models.timeline import TimelineEvent, TimelineEventBase
 
 __all__ = [
     "ALERT_ACTOR", "ALERT_SOURCE_NAMES", "ALERT_SOURCES", "Alert", "AlertChannel", "AlertGroup", "AlertStream",
+    "SeenSignature",
     "COMPONENT_STATES", "PUBLIC_LABELS", "PUBLIC_STATUSES", "STATE_LABELS", "ExternalMessage", "ExternalMessageBase",
     "IncidentComms", "IncidentCommsBase",
     "ACTION_KINDS", "ACTION_STATUSES", "MAX_ACTION", "PIR_STATES", "ActionItem", "Pir", "PirRevision",
     "Checklist",
     "MAX_SURFACE", "MAX_TITLE", "MAX_UPDATE", "OPEN_STATUSES", "ROLES", "SETTABLE_STATUSES", "SOURCES", "STATUSES",
     "Counter", "Incident", "IncidentBase", "IncidentMember",
-    "Job", "JobBase",
+    "GroupMember", "Job", "JobBase",
     "TimelineEvent", "TimelineEventBase",
 ]

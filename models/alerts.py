@@ -53,6 +53,10 @@ class AlertGroupBase(SQLModel):
     refresh_queued: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     dirty: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     shown_at: datetime | None = None
+    # A source's own group (Alertmanager's groupKey) holds several alerts: each one's latest state.
+    members: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    truncated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # alerts the source left out
+    links: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # label -> URL
 
 
 class AlertGroup(AlertGroupBase, table=True):
@@ -90,3 +94,13 @@ class AlertChannel(SQLModel, table=True):
     channel_id: str = Field(primary_key=True, max_length=32)
     next_post_at: datetime
     last_post_at: datetime | None = None  # when a triage message last went out here
+
+
+class SeenSignature(SQLModel, table=True):
+    """A timestamped alert signature already taken: the same one again within its window is a replay."""
+
+    __tablename__ = "seen_signature"
+    __table_args__ = (Index("ix_seen_signature_seen_at", "seen_at"),)
+    source: str = Field(primary_key=True, max_length=20)
+    signature: str = Field(primary_key=True, max_length=128)
+    seen_at: datetime

@@ -47,6 +47,8 @@ class IncidentCommsBase(SQLModel):
     statuspage_incident_id: str | None = Field(default=None, max_length=64)
     statuspage_synced_id: int | None = None  # the last ExternalMessage id sent to Statuspage
     statuspage_lease_until: datetime | None = None  # one worker at a time sends this incident's messages
+    # the status page's name for the incident: random, so numbers never reveal private incidents or drills
+    public_ref: str | None = Field(default=None, max_length=16, unique=True)
 
 
 class IncidentComms(IncidentCommsBase, table=True):

@@ -74,6 +74,8 @@ class IncidentBase(SQLModel):
     update_overdue_since: datetime | None = None  # the first missed due time of the current streak
     update_escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     escalated_for: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # leadership
+    failed_effects: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # jobs that failed for good
+    review_skipped: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # closed without one
 
     @property
     def key(self) -> str:

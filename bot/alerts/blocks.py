@@ -15,6 +15,8 @@ from models import AlertGroup, Incident
 
 MAX_SUMMARY = 600
 MAX_LABELS_SHOWN = 8
+MAX_MEMBERS_SHOWN = 15
+MAX_LINKS = 4
 SKIPPED_LABELS = {"alertname", "__name__"}
 
 
@@ -66,13 +68,16 @@ def triage_message(group: AlertGroup, inc: Incident | None, policy: Policy) -> l
     if group.summary:
         blocks.append({"type": "section", "text": mrkdwn(t.escape(t.truncate(group.summary, MAX_SUMMARY)))})
     blocks.append({"type": "section", "fields": fields})
+    members = members_block(group)
+    if members:
+        blocks.append(members)
     labels = _labels(group)
     if labels:
         blocks.append({"type": "context", "elements": [mrkdwn(labels)]})
     notes = []
     if inc is not None:
-        notes.append(f":link: Attached to *{inc.key}* {t.channel(inc.channel_id, inc.channel_name)} "
-                     f"by {_who(group.attached_by)}")
+        where = "(a private incident)" if inc.private else t.channel(inc.channel_id, inc.channel_name)
+        notes.append(f":link: Attached to *{inc.key}* {where} by {_who(group.attached_by)}")
     if group.acknowledged_at:
         notes.append(f":eyes: Acknowledged by {t.user(group.acknowledged_by)} {date(group.acknowledged_at)}")
     if group.dismissed_at:
@@ -107,7 +112,28 @@ def _actions(group: AlertGroup, inc: Incident | None) -> list[dict[str, Any]]:
     if group.link:
         elements.append({"type": "button", "action_id": ids.ALERT_LINK, "url": group.link,
                          "text": plain(f"Open in {SOURCE_NAMES.get(group.source, group.source)}")})
+    for n, (label, url) in enumerate(list((group.links or {}).items())[:MAX_LINKS]):
+        elements.append({"type": "button", "action_id": f"{ids.ALERT_LINK}:{n}", "url": url,
+                         "text": plain(t.truncate(label, 75))})
     return elements
+
+
+def members_block(group: AlertGroup) -> dict[str, Any] | None:
+    """A group the source sent several alerts of: each one and its state, and what the source left out."""
+    members = group.members or {}
+    if len(members) <= 1 and not group.truncated:
+        return None
+    firing = sum(1 for m in members.values() if m.get("status") == "firing")
+    lines = [f"*{len(members)} alerts*: {firing} firing, {len(members) - firing} resolved"]
+    for m in list(members.values())[:MAX_MEMBERS_SHOWN]:
+        icon = ":rotating_light:" if m.get("status") == "firing" else ":white_check_mark:"
+        lines.append(f"{icon} {t.escape(t.truncate(str(m.get('title') or ''), 120))}")
+    if len(members) > MAX_MEMBERS_SHOWN:
+        lines.append(f"…and {len(members) - MAX_MEMBERS_SHOWN} more")
+    if group.truncated:
+        source = SOURCE_NAMES.get(group.source, group.source)
+        lines.append(f":scissors: {source} left {group.truncated} more out of its notification (truncatedAlerts)")
+    return {"type": "section", "text": mrkdwn(t.truncate("\n".join(lines), 3000))}
 
 
 def attach_modal(group: AlertGroup, open_incidents: list[Incident], policy: Policy) -> dict[str, Any]:

@@ -56,17 +56,17 @@ async def post_triage(ctx: JobContext) -> None:
     if not group.channel_id:
         return
     if group.message_ts:  # posted before a crash lost the job's completion: update, never repost
-        await ctx.client.chat_update(channel=group.channel_id, ts=group.message_ts, text=text, blocks=blocks)
+        await ctx.update(group.channel_id, group.message_ts, text, blocks)
         return
     await _keep_pace(ctx, group.channel_id)
-    resp = await ctx.client.chat_postMessage(channel=group.channel_id, text=text, blocks=blocks)
+    ts = await ctx.post(group.channel_id, text, blocks)
     async with ctx.finish() as session:
         fresh = await session.get(AlertGroup, group.id, with_for_update=True)
         assert fresh is not None
         pace = await session.get(AlertChannel, group.channel_id)
         if pace is not None:
             pace.last_post_at = utc(ctx.clock.now())
-        fresh.message_ts, fresh.channel_id = resp["ts"], resp["channel"]
+        fresh.message_ts, fresh.channel_id = ts, ctx.posted_in or group.channel_id
         if fresh.dirty:  # alerts arrived while it was being posted
             alerts.queue_refresh(session, ctx.policy, fresh, now)
 
@@ -78,17 +78,17 @@ async def alert_line(ctx: JobContext) -> None:
         group = await session.get(AlertGroup, ctx.job.payload.get("group"))
     if group is None:
         raise GaveUp(f"alert group {ctx.job.payload.get('group')} no longer exists")
-    await ctx.client.chat_postMessage(channel=channel_of(inc), text=incident_line(group, ctx.job.payload))
+    await ctx.post(channel_of(inc), incident_line(group, ctx.job.payload))
 
 
 async def post_reported_message(ctx: JobContext) -> None:
     """The Slack message an incident was declared from, quoted in the incident's channel."""
     inc = await ctx.incident()
-    await ctx.client.chat_postMessage(channel=channel_of(inc), text=reported_message(ctx.job.payload))
+    await ctx.post(channel_of(inc), reported_message(ctx.job.payload))
 
 
 async def refresh_triage(ctx: JobContext) -> None:
     group, _, blocks, text, _ = await _take(ctx)
     if not group.channel_id or not group.message_ts:
         return  # not posted yet: the post shows the latest state
-    await ctx.client.chat_update(channel=group.channel_id, ts=group.message_ts, text=text, blocks=blocks)
+    await ctx.update(group.channel_id, group.message_ts, text, blocks)

@@ -2,11 +2,12 @@
 refresh one triage message per group, and the triage decisions (acknowledge, dismiss, attach to an
 incident, declare one, or let an auto-declare rule declare it).
 
-Grouping: alerts of one stream (webhook source + fingerprint) join the stream's current group
-while it is attached to an open incident, or while the group's last alert is within the policy's
-window; otherwise a new group (and a new triage message) starts. A resolved notification resolves
-the current group; a firing one after that re-fires it. With grouping off every firing alert is
-a group of its own (the benchmark's baseline).
+Grouping: alerts of one stream join the stream's current group while it is attached to an open
+incident, or while the group's last alert is within the policy's window; otherwise a new group (and
+a new triage message) starts. A stream is the source's own group when it has one (Alertmanager's and
+Grafana's groupKey: one triage message lists the group's alerts), else the alert's fingerprint. A
+group resolves when every alert in it has; a firing one after that re-fires it. With grouping off
+every firing alert is a group of its own (the benchmark's baseline).
 
 Slack pace: a new group's message is scheduled at the channel's next free posting slot
 (policy.alerts.post_interval apart, Slack allows about one chat.postMessage a second per
@@ -16,17 +17,19 @@ refreshes at once. Concurrent requests for one stream queue on its AlertStream r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.alerts.sources import ParsedAlert
 from bot.core.clock import Clock, utc
-from bot.core.errors import InvalidInput, InvalidTransition, NotFound
+from bot.core.errors import IncidentBotError, InvalidInput, InvalidTransition, NotFound
 from bot.incidents import service as incidents
 from bot.jobs.table import enqueue
 from bot.policy import Policy
@@ -41,6 +44,7 @@ from models import (
     AlertStream,
     Incident,
     IncidentMember,
+    SeenSignature,
     TimelineEvent,
 )
 
@@ -92,16 +96,38 @@ def detection_source(alert: ParsedAlert) -> str:
     return "synthetic" if "synthetic" in origin else "monitoring"
 
 
+class Replayed(IncidentBotError):
+    """A signed request came again: its signature was taken already."""
+
+
+REPLAY_WINDOW = timedelta(minutes=10)  # longer than the five minutes a timestamp may be off
+
+
+async def _first_time(session: AsyncSession, source: str, signature: str, now: datetime) -> None:
+    """Replayed unless this is the first time the signature is seen (across replicas: a primary key)."""
+    await session.execute(delete(SeenSignature).where(SeenSignature.seen_at < now - REPLAY_WINDOW))
+    insert = _INSERT[_dialect(session)](SeenSignature.__table__).values(source=source, signature=signature,
+                                                                       seen_at=now).on_conflict_do_nothing()
+    if (await session.execute(insert)).rowcount == 0:
+        raise Replayed("this signature was used before: a replayed request is refused; sign each one afresh")
+
+
 async def ingest(*, session: AsyncSession, clock: Clock, policy: Policy, alerts: list[ParsedAlert],
-                 channel: str | None, announce_channel: str | None = None) -> Ingested:
+                 channel: str | None, announce_channel: str | None = None, signature: str | None = None) -> Ingested:
     """Store every alert and fold it into its group. `channel` is where triage messages go
-    (None: groups are kept without a message); `announce_channel` is for auto-declared incidents."""
+    (None: groups are kept without a message); `announce_channel` is for auto-declared incidents;
+    `signature`, a timestamped one the request was signed with, is refused when seen before."""
     now = utc(clock.now())
+    if signature is not None and alerts:
+        await _first_time(session, alerts[0].source, signature, now)
     done = Ingested()
     streams: dict[tuple[str, str], AlertStream] = {}
     locked: dict[int, AlertGroup] = {}  # groups this transaction holds the lock of
+    sizes: dict[tuple[str, str], set[str]] = {}
     for alert in alerts:
-        key = (alert.source, alert.fingerprint)
+        sizes.setdefault(stream_key(alert), set()).add(alert.fingerprint)
+    for alert in alerts:
+        key = stream_key(alert)
         stream = streams.get(key)
         if stream is None:
             stream = await _stream(session, key, locked)
@@ -109,7 +135,7 @@ async def ingest(*, session: AsyncSession, clock: Clock, policy: Policy, alerts:
         group = await _current(session, policy, stream, alert, now, locked)
         if alert.status == "firing":
             if group is None:
-                group = await _new_group(session, policy, alert, now, channel)
+                group = await _new_group(session, policy, alert, now, channel, several=len(sizes[key]) > 1)
                 locked[group.id] = group  # type: ignore[index]
                 stream.group_id = group.id
                 done.new_groups += 1
@@ -118,9 +144,20 @@ async def ingest(*, session: AsyncSession, clock: Clock, policy: Policy, alerts:
                     done.declared.append(declared)
                 await _queue_post(session, policy, group, now)  # after the incident's jobs, if one was declared
             else:
+                new_member = alert.fingerprint not in group.members
+                _member(group, alert)
                 await _fired(session, policy, group, now)
+                if new_member and group.incident_id is None:  # a new alert of the group may meet a rule
+                    declared = await _auto_declare(session, clock, policy, group, alert, now, announce_channel)
+                    if declared:
+                        done.declared.append(declared)
+                        queue_refresh(session, policy, group, now, urgent=True)
         elif group is not None:
-            await _resolved(session, policy, group, alert, now)
+            _member(group, alert)
+            if any(m.get("status") == "firing" for m in group.members.values()):
+                queue_refresh(session, policy, group, now)  # others in its group still fire
+            else:
+                await _resolved(session, policy, group, alert, now)
         session.add(Alert(source=alert.source, fingerprint=alert.fingerprint, status=alert.status,
                           title=alert.title, severity=alert.severity[:40] if alert.severity else None,
                           started_at=alert.started_at,
@@ -130,6 +167,22 @@ async def ingest(*, session: AsyncSession, clock: Clock, policy: Policy, alerts:
         if group is not None and group.id not in done.groups:
             done.groups.append(group.id)  # type: ignore[arg-type]
     return done
+
+
+def stream_key(alert: ParsedAlert) -> tuple[str, str]:
+    """Where an alert belongs: the source's own group when it names one, else the alert's fingerprint."""
+    if alert.group_key:
+        return alert.source, "group:" + hashlib.sha256(alert.group_key.encode()).hexdigest()[:40]
+    return alert.source, alert.fingerprint
+
+
+def _member(group: AlertGroup, alert: ParsedAlert) -> None:
+    """The alert's latest state among its group's, and what the source last said of the group."""
+    group.members[alert.fingerprint] = {"title": alert.title, "status": alert.status}
+    flag_modified(group, "members")  # changed in place: a notification may bring thousands
+    group.truncated = alert.truncated
+    if alert.links:
+        group.links = {**group.links, **alert.links}
 
 
 async def _stream(session: AsyncSession, key: tuple[str, str], locked: dict[int, AlertGroup]) -> AlertStream:
@@ -169,14 +222,17 @@ async def _current(session: AsyncSession, policy: Policy, stream: AlertStream, a
 
 
 async def _new_group(session: AsyncSession, policy: Policy, alert: ParsedAlert, now: datetime,
-                     channel: str | None) -> AlertGroup:
+                     channel: str | None, *, several: bool = False) -> AlertGroup:
+    """`several`: the notification brings several alerts of one group, so the group's name is the title."""
     started = min(utc(alert.started_at), now) if alert.started_at else now
+    title = (alert.group_title or alert.title) if several else alert.title
     group = AlertGroup(
-        source=alert.source, fingerprint=alert.fingerprint, title=alert.title, summary=alert.summary,
+        source=alert.source, fingerprint=alert.fingerprint, title=title[:300], summary=alert.summary,
         severity=alert.severity[:40] if alert.severity else None,
         suggested_severity=policy.alerts.suggest(alert.severity), detection_source=detection_source(alert),
         labels=alert.labels, link=alert.link, status="firing", count=1, started_at=started, first_seen=now,
-        last_seen=now, channel_id=channel,
+        last_seen=now, channel_id=channel, truncated=alert.truncated, links=dict(alert.links),
+        members={alert.fingerprint: {"title": alert.title, "status": alert.status}},
     )
     session.add(group)
     await session.flush()  # the id, for the stream and the jobs
@@ -259,11 +315,12 @@ async def _auto_declare(session: AsyncSession, clock: Clock, policy: Policy, gro
     rule = next((r for r in policy.alerts.auto_declare if r.matches(alert.source, labels)), None)
     if rule is None:
         return None
-    severity = rule.severity or group.suggested_severity or policy.alerts.default_severity
+    severity = rule.severity or policy.alerts.suggest(alert.severity)
     inc = await incidents.declare(
         session=session, clock=clock, policy=policy, title=group.title[:MAX_TITLE], severity=severity,
         declared_by=ALERT_ACTOR, source=group.detection_source, commander_id=rule.commander,
         started_at=group.started_at, announce_channel=announce_channel, reply={"user": rule.commander or ""},
+        hints=_hints(group),
         via="alert")
     await session.flush()  # what declare() wrote, so it can be amended below
     if rule.commander is None:
@@ -278,6 +335,11 @@ async def _auto_declare(session: AsyncSession, clock: Clock, policy: Policy, gro
     _attach(group, inc, now, actor=ALERT_ACTOR)
     record(session, inc, now, ALERT_ACTOR, "alert_attached", "alert", how="auto", **_facts(group))
     return inc.key
+
+
+def _hints(group: AlertGroup) -> tuple[str, ...]:
+    """What the monitoring says the alert is about (its labels' values), for guessing the incident's type."""
+    return tuple(str(v) for k, v in sorted(group.labels.items()) if k not in ("severity", "env") and v)
 
 
 def _facts(group: AlertGroup) -> dict[str, Any]:
@@ -351,7 +413,8 @@ async def declare_for(*, session: AsyncSession, clock: Clock, policy: Policy, gr
     if group.incident_id is not None:
         other = await session.get(Incident, group.incident_id)
         raise InvalidInput(f"This alert already belongs to {other.key if other else 'an incident'}.", field="title")
-    inc = await incidents.declare(session=session, clock=clock, policy=policy, declared_by=actor, **declare_args)
+    inc = await incidents.declare(session=session, clock=clock, policy=policy, declared_by=actor,
+                                  hints=_hints(group), **declare_args)
     await session.flush()  # the incident row before the group points at it
     now = utc(clock.now())
     _attach(group, inc, now, actor=actor)

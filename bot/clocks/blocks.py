@@ -124,6 +124,9 @@ def clock_line(inc: Incident) -> str:
         parts.append(f"Next update due {date(inc.update_due_at)}")
     if inc.regulatory:
         parts.append(":scales: Regulatory / legal impact")
+    if inc.failed_effects:
+        n = inc.failed_effects
+        parts.append(f":warning: {n} effect{'s' if n != 1 else ''} failed (`/incident timeline` says which)")
     return " · ".join(parts)
 
 

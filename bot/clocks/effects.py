@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.blocks.kit import mrkdwn
 from bot.clocks import blocks as views
@@ -24,7 +23,7 @@ async def notify_leadership(ctx: JobContext) -> None:
     inc = await ctx.incident()
     text = views.leadership_escalation(inc, ctx.policy, ctx.job.payload)
     blocks = [{"type": "section", "text": mrkdwn(text)}, *cards.card(inc, ctx.policy)]
-    await ctx.client.chat_postMessage(channel=ctx.policy.escalation.channel, text=text, blocks=blocks)
+    await ctx.post(ctx.policy.escalation.channel, text, blocks, join=True)
 
 
 async def clock_message(ctx: JobContext) -> None:
@@ -32,10 +31,7 @@ async def clock_message(ctx: JobContext) -> None:
     inc = await ctx.incident()
     p = ctx.job.payload
     text, blocks = views.message(inc, p)
-    kwargs: dict[str, Any] = {"channel": p.get("to") or channel_of(inc), "text": text}
-    if blocks:
-        kwargs["blocks"] = blocks
-    await ctx.client.chat_postMessage(**kwargs)
+    await ctx.post(p.get("to") or channel_of(inc), text, blocks, join=True)
 
 
 def timer(kind: str) -> Callable[[JobContext], Awaitable[None]]:

@@ -90,7 +90,9 @@ async def _escalate(session: AsyncSession, policy: Policy, inc: Incident, now: d
         why = {"reason": reason, "trigger": trigger, "severity": policy.severity(inc.severity).name}
         enqueue(session, kind="notify_leadership", incident_id=inc.id, now=now, payload=why,
                 dedupe_key=f"leadership:{inc.id}:{reason}")
-        record(session, inc, now, actor, "leadership_escalation", via, channel=policy.escalation.channel, **why)
+        channel = policy.escalation.channel
+        held = bool(channel) and policy.route_view(channel, private=inc.private, drill=inc.drill) == "held"
+        record(session, inc, now, actor, "leadership_escalation", via, channel=channel, held=held, **why)
 
 
 async def on_declare(session: AsyncSession, policy: Policy, inc: Incident, now: datetime, *, actor: str,

@@ -2,9 +2,10 @@
 stakeholder channels; what customer messages say in the channel; the resolved-message reminder; and
 syncing published messages to Atlassian Statuspage.
 
-The Statuspage sync sends every message published since the last one it sent, in order, recording its progress after each, so a retry after a failure (or a
-later message's job) resumes where it stopped and nothing published is lost. A lease on the
-incident's row lets one worker at a time do it, so replicas never create the incident twice.
+The Statuspage sync sends every message published since the last one it sent, in order, recording its
+progress after each, so a retry after a failure (or a later message's job) resumes where it stopped and
+nothing published is lost. A lease on the incident's row lets one worker at a time do it, so replicas
+never create the incident twice.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select, update
 
 from bot.comms import blocks as views
@@ -21,7 +21,7 @@ from bot.comms.statuspage.client import StatuspageClient, StatuspageRefused, inc
 from bot.comms.statuspage.state import page_state
 from bot.config import Settings
 from bot.core.clock import utc
-from bot.jobs.context import GaveUp, JobContext, NotReady, channel_of, slack_error
+from bot.jobs.context import GaveUp, JobContext, NotReady, channel_of
 from bot.timeline.facts import record
 from models import ExternalMessage, Incident, IncidentComms
 
@@ -29,25 +29,11 @@ log = logging.getLogger(__name__)
 SYNC_LEASE = timedelta(minutes=2)
 
 
-async def _post(ctx: JobContext, channel: str, text: str, blocks: list, thread_ts: str | None = None) -> None:
-    kwargs = {"channel": channel, "text": text, "blocks": blocks}
-    if thread_ts:
-        kwargs["thread_ts"] = thread_ts
-    try:
-        await ctx.client.chat_postMessage(**kwargs)
-    except SlackApiError as exc:
-        if slack_error(exc) != "not_in_channel":
-            raise
-        # a public stakeholder channel the bot was never added to: join it, then post
-        await ctx.client.conversations_join(channel=channel)
-        await ctx.client.chat_postMessage(**kwargs)
-
-
 async def post_update(ctx: JobContext) -> None:
     """The update in the incident channel."""
     inc = await ctx.incident()
     text, blocks = views.update_message(inc, ctx.policy, ctx.job.payload)
-    await ctx.client.chat_postMessage(channel=channel_of(inc), text=text, blocks=blocks)
+    await ctx.post(channel_of(inc), text, blocks)
 
 
 async def update_thread(ctx: JobContext) -> None:
@@ -58,14 +44,15 @@ async def update_thread(ctx: JobContext) -> None:
     if not inc.announce_ts:
         raise NotReady(f"{inc.key} is not announced yet")
     text, blocks = views.update_message(inc, ctx.policy, ctx.job.payload, where="thread")
-    await _post(ctx, inc.announce_channel, text, blocks, thread_ts=inc.announce_ts)
+    await ctx.post(inc.announce_channel, text, blocks, thread_ts=inc.announce_ts, join=True)
 
 
 async def update_route(ctx: JobContext) -> None:
     """The update in a stakeholder channel the policy routes this severity to."""
     inc = await ctx.incident()
     text, blocks = views.update_message(inc, ctx.policy, ctx.job.payload, where="route")
-    await _post(ctx, ctx.job.payload["channel"], text, blocks)
+    # a public stakeholder channel the bot was never added to is joined, then posted in
+    await ctx.post(ctx.job.payload["channel"], text, blocks, join=True)
 
 
 async def comms_line(ctx: JobContext) -> None:
@@ -86,8 +73,7 @@ async def comms_line(ctx: JobContext) -> None:
         text, blocks = views.resolved_ask(inc, comms.publisher(inc), message, first=bool(p.get("first")))
     else:
         text = views.skipped_line(inc, p.get("actor"))
-    kwargs = {"channel": channel_of(inc), "text": text, **({"blocks": blocks} if blocks else {})}
-    await ctx.client.chat_postMessage(**kwargs)
+    await ctx.post(channel_of(inc), text, blocks)
 
 
 async def resolved_message_reminder(ctx: JobContext) -> None:
@@ -144,10 +130,9 @@ async def _sync(ctx: JobContext, settings: Settings, incident_id: int, upto: int
     pending = [m for m in sent if synced < (m.id or 0) <= upto]
     if not pending:
         return
-    number = (await ctx.incident()).number
     others: dict[str, list[str]] = {}
     for other in page.active:
-        if other.ref != str(number):
+        if other.incident_id != incident_id:
             for key, state_ in other.states.items():
                 others.setdefault(key, []).append(state_)
     ids = {k: c.statuspage_id for k, c in ctx.policy.comms.components.items() if c.statuspage_id}

@@ -14,6 +14,7 @@ the incident again and does nothing once the message is published or skipped, or
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from bot.comms.drafts import Draft, placeholder_values
 from bot.core import text as t
 from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput, InvalidTransition
-from bot.core.records import Change, get, require_open
+from bot.core.records import Change, get
 from bot.jobs.table import enqueue
 from bot.policy import Policy
 from bot.timeline.facts import record
@@ -62,12 +63,14 @@ def next_update_due(now: datetime, after: timedelta | None) -> datetime | None:
 
 
 def routes_for(policy: Policy, inc: Incident) -> list[str]:
-    """The stakeholder channels an update of this incident goes to, by severity; private incidents'
-    only to routes marked private-safe."""
+    """The stakeholder channels an update of this incident goes to, by severity; a private incident's
+    only to the private-safe ones and a drill's only to those its routes allow (bot/policy/routes.py)."""
     severity = policy.severity(inc.severity).name
     channels: list[str] = []
     for route in policy.comms.routes.values():
-        if severity not in route.severities or (inc.private and not route.private_safe):
+        if severity not in route.severities:
+            continue
+        if policy.route_view(route.channel, private=inc.private, drill=inc.drill) != "full":
             continue
         threaded = inc.announce_channel if not inc.private else None  # it gets the update in the thread
         if route.channel not in channels and route.channel not in (inc.channel_id, threaded):
@@ -144,8 +147,9 @@ async def draft(*, session: AsyncSession, clock: Clock, policy: Policy, incident
     """A customer message pre-filled from the template for the incident's type, the components and
     status last published (or the template's), and the incident's current status."""
     inc = await get(session, incident_id)
-    require_open(inc)
     require_public(inc)
+    if inc.status == "closed":
+        status = "resolved"  # a closed incident's customers can still be told it is over, and only that
     now = utc(clock.now())
     last = await latest_message(session, incident_id)
     key = template or (last.template if last and last.template in policy.comms.templates else None) \
@@ -179,6 +183,8 @@ async def comms_state(session: AsyncSession, incident_id: int) -> IncidentComms:
     if row is None:
         row = IncidentComms(incident_id=incident_id)
         session.add(row)
+    if row.public_ref is None:
+        row.public_ref = secrets.token_hex(5)  # the status page's name for it: numbers would show the gaps
     return row
 
 
@@ -198,7 +204,7 @@ def _check_message(policy: Policy, status: str, title: str, text: str, component
         raise InvalidInput(f"Keep the message to {MAX_MESSAGE} characters.", field="message")
     unknown = [c for c in components if c not in policy.comms.components]
     if unknown:
-        raise InvalidInput(f"Unknown component {unknown[0]!r}.", field="components")
+        raise InvalidInput("Unknown component `{name}`.", field="components", values={"name": str(unknown[0])[:40]})
     if not components:
         raise InvalidInput("Choose the affected components.", field="components")
     if status == "resolved":
@@ -215,7 +221,8 @@ async def publish(*, session: AsyncSession, clock: Clock, policy: Policy, incide
     when the connector is on; on the timeline and in the incident channel."""
     title, text, states = _check_message(policy, status, title, text, components, impact)
     inc = await get(session, incident_id, for_update=True)
-    require_open(inc)
+    if inc.status == "closed" and status != "resolved":
+        raise InvalidTransition(f"{inc.key} is closed: the only message left to publish is the resolved one.")
     require_public(inc)
     require_publisher(inc, actor)
     now = utc(clock.now())
@@ -268,15 +275,17 @@ def reminder_interval(policy: Policy, inc: Incident) -> timedelta | None:
 async def fire_reminder(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
                         payload: dict[str, Any]) -> None:
     inc = await get(session, incident_id, for_update=True)
-    if inc.status != "resolved" or inc.private or inc.resolved_at is None \
+    if inc.status not in ("resolved", "closed") or inc.private or inc.resolved_at is None \
             or _epoch(inc.resolved_at) != payload.get("resolved"):
-        return  # reopened, closed, or resolved again since (which planned its own)
+        return  # reopened, or resolved again since (which planned its own)
     state = await session.get(IncidentComms, incident_id)
     if state is None or state.resolved_notice != "waiting":
         return
     now = utc(clock.now())
     n = int(payload.get("n", 0))
     last = await latest_message(session, incident_id)
+    if inc.status == "closed" and last is None:
+        return  # closed, and customers were never told anything: there is nothing left to put right
     enqueue(session, kind="comms_line", incident_id=incident_id, now=now,
             payload={"line": "resolved_ask", "first": n == 0, "message": last.id if last else None})
     if n:  # the first ask goes with the resolve on the timeline; the reminders are recorded
@@ -290,12 +299,11 @@ async def skip_resolved_message(*, session: AsyncSession, clock: Clock, incident
                                 via: str) -> Change:
     """No resolved message: for incidents customers were never told about."""
     inc = await get(session, incident_id, for_update=True)
-    require_open(inc)
     require_public(inc)
     state = await comms_state(session, incident_id)
     if state.resolved_notice in ("published", "skipped"):
         return Change(inc, False)
-    if inc.status != "resolved":
+    if inc.status not in ("resolved", "closed"):
         raise InvalidTransition(f"{inc.key} is not resolved: there is no resolved message to skip yet.")
     require_publisher(inc, actor, "skip the resolved message")
     if await latest_message(session, incident_id) is not None:

@@ -4,11 +4,13 @@
     ├── InvalidInput            bad input from the user; `field` names the modal block when there is one
     ├── NotFound                no such incident
     ├── NotInIncidentChannel    an incident-only subcommand used elsewhere
-    └── InvalidTransition       the change does not apply in the incident's state (e.g. closed)
+    ├── InvalidTransition       the change does not apply in the incident's state (e.g. closed)
+    └── Forbidden               the person may not do this; the message names who may
 
 A message names people and echoes what someone typed through `{placeholders}`: `people` maps a
-placeholder to a Slack user id, `values` to the typed text. Each surface fills them in its own way (a
-mention and escaped text in Slack, the plain id and text in a JSON answer), so no service writes markup.
+placeholder to a Slack user id, `groups` to a user group id, `values` to the typed text. Each surface
+fills them in its own way (a mention and escaped text in Slack, the plain id and text in a JSON answer),
+so no service writes markup.
 
 Anything else is unexpected: it is logged with an error id, and the user is shown that id.
 """
@@ -24,18 +26,20 @@ def _plain_person(user_id: str | None) -> str:
 
 class IncidentBotError(Exception):
     def __init__(self, message: str, *, people: Mapping[str, str | None] | None = None,
-                 values: Mapping[str, str] | None = None) -> None:
+                 values: Mapping[str, str] | None = None, groups: Mapping[str, str] | None = None) -> None:
         self.template = message
         self.people = dict(people or {})
         self.values = dict(values or {})
+        self.groups = dict(groups or {})
         super().__init__(self.render())
 
     def render(self, person: Callable[[str | None], str] = _plain_person,
-               text: Callable[[str], str] = str) -> str:
-        if not self.people and not self.values:
+               text: Callable[[str], str] = str, group: Callable[[str], str] = str) -> str:
+        if not self.people and not self.values and not self.groups:
             return self.template
         return self.template.format(**{k: person(v) for k, v in self.people.items()},
-                                    **{k: text(v) for k, v in self.values.items()})
+                                    **{k: text(v) for k, v in self.values.items()},
+                                    **{k: group(v) for k, v in self.groups.items()})
 
     @property
     def message(self) -> str:
@@ -59,3 +63,10 @@ class NotInIncidentChannel(IncidentBotError):
 
 class InvalidTransition(IncidentBotError):
     pass
+
+
+class Forbidden(IncidentBotError):
+    def __init__(self, message: str, *, field: str | None = None, people: Mapping[str, str | None] | None = None,
+                 values: Mapping[str, str] | None = None, groups: Mapping[str, str] | None = None) -> None:
+        super().__init__(message, people=people, values=values, groups=groups)
+        self.field = field

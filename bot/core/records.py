@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import InvalidTransition, NotFound
@@ -32,5 +33,8 @@ def require_open(inc: Incident) -> None:
 
 
 async def add_member(session: AsyncSession, incident_id: int, user_id: str) -> None:
-    if await session.get(IncidentMember, (incident_id, user_id)) is None:
-        session.add(IncidentMember(incident_id=incident_id, user_id=user_id))
+    """Idempotent, even when two requests (a retried Slack event, two replicas) add the same member at once."""
+    await session.flush()  # the incident row first, when it is new in this transaction
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IncidentMember.__table__)
+    await session.execute(insert.values(incident_id=incident_id, user_id=user_id).on_conflict_do_nothing())

@@ -29,6 +29,17 @@ def channel(channel_id: str | None, name: str | None = None) -> str:
     return f"#{name}" if name else "_no channel yet_"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text every database and Slack take: no NUL (PostgreSQL's text refuses it), no lone surrogate
+    (UTF-8 cannot encode one: it becomes U+FFFD)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -17,11 +17,11 @@ async def drill_event(ctx: JobContext) -> None:
 async def drill_message(ctx: JobContext) -> None:
     p = ctx.job.payload
     inc = await ctx.incident()
-    await ctx.client.chat_postMessage(channel=channel_of(inc), text=views.event_message(p["event"], p["text"]))
+    await ctx.post(channel_of(inc), views.event_message(p["event"], p["text"]))
 
 
 async def drill_report(ctx: JobContext) -> None:
     """The report in the drill's channel, or to `to` (whoever started it) by DM."""
     inc = await ctx.incident()
     channel = ctx.job.payload.get("to") or channel_of(inc)
-    await ctx.client.chat_postMessage(channel=channel, text=views.report(inc, ctx.job.payload["data"]))
+    await ctx.post(channel, views.report(inc, ctx.job.payload["data"]))

@@ -8,6 +8,7 @@ an HTTP route in server.py).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -60,10 +61,27 @@ def _content(args: dict[str, Any], *, required: bool = True) -> tuple[str | None
 
 
 # -- chat.* --------------------------------------------------------------------------------
+def _metadata(raw: Any) -> dict[str, Any] | None:
+    """Message metadata as Slack takes it: a JSON object (or its text) with event_type and event_payload."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise ApiError("invalid_metadata_format") from None
+    if (not isinstance(raw, dict) or not isinstance(raw.get("event_type"), str)
+            or not isinstance(raw.get("event_payload"), dict)):
+        raise ApiError("invalid_metadata_schema")
+    return {"event_type": raw["event_type"], "event_payload": raw["event_payload"]}
+
+
 def chat_post_message(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), by_name=True)
     text, blocks = _content(args)
+    metadata = _metadata(args.get("metadata"))
     msg = post_message(emu, target, text=text or "", blocks=blocks, thread_ts=arg(args, "thread_ts"))
+    msg.metadata = metadata
     return {"channel": target.reply_id, "ts": msg.ts, "message": message_json(emu, msg)}
 
 

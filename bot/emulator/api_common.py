@@ -179,6 +179,7 @@ def user_json(emu: SlackEmulator, user: User) -> dict[str, Any]:
     if user.is_bot:
         profile["bot_id"] = emu.bot_id
     return {"id": user.id, "team_id": emu.workspace.team_id, "name": user.name, "deleted": False,
-            "real_name": user.real_name, "tz": "Europe/London", "tz_label": "Greenwich Mean Time",
-            "tz_offset": 0, "profile": profile, "is_admin": False, "is_owner": False, "is_bot": user.is_bot,
+            "real_name": user.real_name, "tz": user.tz, "tz_label": user.tz,
+            "tz_offset": user.tz_offset, "profile": profile, "is_admin": False, "is_owner": False,
+            "is_bot": user.is_bot,
             "is_app_user": False, "updated": int(time.time())}

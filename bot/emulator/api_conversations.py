@@ -134,11 +134,14 @@ def conversations_history(emu: SlackEmulator, args: dict[str, Any]) -> dict[str,
     except ValueError:
         raise ApiError("invalid_ts_latest") from None
     inclusive = flag(args.get("inclusive"))
+    with_metadata = flag(args.get("include_all_metadata"))
     found = []
     for msg in reversed(emu.workspace.messages.get(target.key, [])):
         ts = float(msg.ts)
         if (oldest < ts < latest) or (inclusive and ts in (oldest, latest)):
             found.append(message_json(emu, msg))
+            if with_metadata and msg.metadata:
+                found[-1]["metadata"] = msg.metadata
     page, cursor = _page(found, args, default_limit=100)
     return {"messages": page, "has_more": bool(cursor), "pin_count": len(target.channel.pins) if target.channel else 0,
             "response_metadata": {"next_cursor": cursor}}

@@ -19,6 +19,8 @@ class User:
     real_name: str
     is_bot: bool = False
     email: str | None = None
+    tz: str = "Europe/London"
+    tz_offset: int = 0  # seconds east of UTC, as users.info gives it
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Message:
     thread_ts: str | None = None
     edited: bool = False
     files: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None  # chat.postMessage's `metadata`: event_type and event_payload
 
 
 @dataclass
@@ -121,9 +124,9 @@ class Workspace:
 
     # -- seeding -----------------------------------------------------------
     def add_user(self, name: str, real_name: str | None = None, *, user_id: str | None = None,
-                 email: str | None = None) -> str:
+                 email: str | None = None, tz: str = "Europe/London", tz_offset: int = 0) -> str:
         uid = user_id or self.new_id("U")
-        self.users[uid] = User(uid, name, real_name or name.title(), email=email)
+        self.users[uid] = User(uid, name, real_name or name.title(), email=email, tz=tz, tz_offset=tz_offset)
         return uid
 
     def add_channel(self, name: str, *, is_private: bool = False, members: tuple[str, ...] | list[str] = (),

@@ -38,9 +38,13 @@ def status_options() -> list[dict[str, Any]]:
 
 def topic(inc: Incident, policy: Policy) -> str:
     sev = policy.severity(inc.severity).name
-    status = "Closed (review done)" if inc.status == "closed" else inc.status.capitalize()
+    status = closed_words(inc).capitalize() if inc.status == "closed" else inc.status.capitalize()
     text = f"{sev} · {status} · IC: {t.user(inc.commander_id)} · {t.escape(inc.title)}"
     return t.truncate(text, MAX_TOPIC)
+
+
+def closed_words(inc: Incident) -> str:
+    return "closed (without a review)" if inc.review_skipped else "closed (review done)"
 
 
 def header_text(inc: Incident) -> str:
@@ -65,7 +69,7 @@ def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
     if inc.resolved_at and inc.status in ("resolved", "closed"):
         context.append(f"resolved {date(inc.resolved_at)}")
     if inc.closed_at and inc.status == "closed":
-        context.append(f"closed {date(inc.closed_at)}: review done")
+        context.append(f"closed {date(inc.closed_at)}: {'without a review' if inc.review_skipped else 'review done'}")
     if inc.private:
         context.append(":lock: private incident")
     blocks.append({"type": "context", "elements": [mrkdwn(" · ".join(context))]})
@@ -190,3 +194,39 @@ def declared_reply(inc: Incident, policy: Policy, channel: str) -> str:
     """The answer to `/incident declare sev1 …`, before the channel exists."""
     return (f":rotating_light: Declared *{inc.key}* ({policy.severity(inc.severity).name}): {t.escape(inc.title)}\n"
             f"Setting up #{channel}; I'll post the link here as soon as it exists.")
+
+
+def redacted(inc: Incident, policy: Policy, channel: str | None = None) -> str:
+    """A private incident outside its channel, where the policy does not call that place private-safe:
+    its key, severity and who to ask, nothing of what it is about. Leadership is still mentioned in the
+    escalation channel."""
+    lead = policy.escalation.leadership_group if channel and channel == policy.escalation.channel else None
+    group = f"<!subteam^{lead}> " if lead else ""
+    who = t.user(inc.commander_id) if inc.commander_id else "its channel's members"
+    return (f":lock: {group}*{inc.key}* ({policy.severity(inc.severity).name}) is a private incident: ask {who} "
+            "if you need to know more.")
+
+
+def held_for_drill(channel: str, text: str, blocks: list[dict[str, Any]] | None) -> tuple[str, list[dict] | None]:
+    """A drill's message that would have left the drill's channel: it stays there, saying where it would go."""
+    note = f"_A drill: in a real incident this goes to {t.channel(channel)}._"
+    if blocks:
+        return text, [*blocks, {"type": "context", "elements": [mrkdwn(note)]}]
+    return f"{text}\n{note}", None
+
+
+def failure_notice(inc: Incident | None, what: str, error: str, *, to_operators: bool) -> str:
+    """An effect that failed for good, told in the incident channel, to its IC and to the operators."""
+    about = f" for *{inc.key}*" if inc is not None and to_operators else ""
+    hint = " Whoever runs the bot can see the details in its log." if not to_operators else ""
+    return t.truncate(f":warning: I could not {what}{about}: {t.escape(error)}.{hint}", 3000)
+
+
+def handover(inc: Incident, p: dict[str, Any]) -> str:
+    """The DM to whoever held a role that someone else has now reassigned."""
+    title = ROLES[p["role"]][1]
+    if p.get("to"):
+        return (f":bust_in_silhouette: {t.user(p.get('actor'))} made {t.user(p['to'])} the {title} of *{inc.key}* "
+                f"({t.channel(inc.channel_id, inc.channel_name)}); you no longer hold that role.")
+    return (f":bust_in_silhouette: {t.user(p.get('actor'))} unassigned you as the {title} of *{inc.key}* "
+            f"({t.channel(inc.channel_id, inc.channel_name)}).")

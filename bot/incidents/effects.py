@@ -3,10 +3,11 @@ pinned, redrawn), the announcement, and private replies to whoever declared it."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import utc
@@ -24,24 +25,48 @@ from bot.jobs.context import (
     slack_error,
 )
 from bot.timeline.facts import record
-from models import Incident, IncidentMember
+from models import GroupMember, Incident, IncidentMember
+
+
+async def _created_before(ctx: JobContext, name: str) -> dict[str, Any] | None:
+    """The channel an earlier attempt of this job created, when a crash kept it from recording so: the
+    one of that name the bot itself created (the incident's number makes the name its own)."""
+    me = (await ctx.client.auth_test()).get("user_id")
+    cursor = None
+    while True:
+        resp = await ctx.client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
+                                                   limit=1000, cursor=cursor)
+        for channel in resp.get("channels") or []:
+            if channel.get("name") == name and channel.get("creator") == me:
+                return dict(channel)
+        cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+
+ADMINS_EVERY = timedelta(minutes=10)  # how stale the incident admins' membership may be
 
 
 async def create_channel(ctx: JobContext) -> None:
     inc = await ctx.incident()
     if inc.channel_id:
         return
+    created: dict[str, Any] | None = None
     for attempt in range(25):
         name = channel_name(inc.number, inc.title, attempt)
         try:
-            resp = await ctx.client.conversations_create(name=name, is_private=inc.private)
+            created = (await ctx.client.conversations_create(name=name, is_private=inc.private))["channel"]
             break
         except SlackApiError as exc:
             if slack_error(exc) != "name_taken":
                 raise
+            if ctx.job.attempts > 1:  # run again after a crash: the channel may be the one we made
+                created = await _created_before(ctx, name)
+                if created is not None:
+                    break
     else:
         raise GaveUp(f"every channel name for {inc.key} is taken")
-    channel_id, channel = resp["channel"]["id"], resp["channel"]["name"]
+    assert created is not None
+    channel_id, channel = created["id"], created["name"]
     now = ctx.clock.now()
     async with ctx.finish() as session:
         fresh = await session.get(Incident, inc.id)
@@ -121,27 +146,19 @@ async def refresh_card(ctx: JobContext) -> None:
     channel = channel_of(inc)
     if not inc.card_ts:
         raise NotReady(f"{inc.key} has no card yet")
-    await ctx.client.chat_update(channel=channel, ts=inc.card_ts, text=cards.card_text(inc, ctx.policy),
-                                 blocks=cards.card(inc, ctx.policy))
+    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy), cards.card(inc, ctx.policy))
 
 
 async def announce(ctx: JobContext) -> None:
     inc = await ctx.incident()
     if not inc.announce_channel or inc.announce_ts:
         return
-    text = cards.announcement(inc, ctx.policy)
-    try:
-        resp = await ctx.client.chat_postMessage(channel=inc.announce_channel, text=text)
-    except SlackApiError as exc:
-        if slack_error(exc) != "not_in_channel":
-            raise
-        # A public announcement channel the bot was never added to: join it, then post.
-        await ctx.client.conversations_join(channel=inc.announce_channel)
-        resp = await ctx.client.chat_postMessage(channel=inc.announce_channel, text=text)
+    # a public announcement channel the bot was never added to is joined, then posted in
+    ts = await ctx.post(inc.announce_channel, cards.announcement(inc, ctx.policy), join=True)
     async with ctx.finish() as session:
         fresh = await session.get(Incident, inc.id)
         assert fresh is not None
-        fresh.announce_ts = resp["ts"]
+        fresh.announce_ts = ts
 
 
 async def respond(ctx: JobContext) -> None:
@@ -149,3 +166,42 @@ async def respond(ctx: JobContext) -> None:
     p = ctx.job.payload
     await reply_privately(ctx, p, cards.notice(await ctx.incident(), ctx.policy, p))
 
+
+async def failure_notice(ctx: JobContext) -> None:
+    """A job failed for good: the incident channel and its IC hear it, and the operators' channel."""
+    p = ctx.job.payload
+    inc = await ctx.incident() if ctx.job.incident_id is not None else None
+    operators = ctx.policy.escalation.operators_channel
+    if inc is not None:
+        text = cards.failure_notice(inc, p["what"], p["error"], to_operators=False)
+        if inc.channel_id:
+            await ctx.post(inc.channel_id, text)
+        if inc.commander_id:
+            await ctx.post(inc.commander_id, text)
+    if operators:
+        await ctx.post(operators, cards.failure_notice(inc, p["what"], p["error"], to_operators=True), join=True)
+
+
+async def role_handover(ctx: JobContext) -> None:
+    """Whoever held a role hears who holds it now."""
+    inc = await ctx.incident()
+    await ctx.post(ctx.job.payload["from"], cards.handover(inc, ctx.job.payload))
+
+
+async def sync_admins(ctx: JobContext) -> None:
+    """Reread the incident-admins user group the policy names (at start, then every ADMINS_EVERY)."""
+    group = ctx.policy.permissions.admins
+    now = utc(ctx.clock.now())
+    users: list[str] = []
+    if group:
+        users = list((await ctx.client.usergroups_users_list(usergroup=group)).get("users") or [])
+    async with ctx.finish() as session:
+        await session.execute(delete(GroupMember).where(GroupMember.group_id == (group or "")))
+        session.add_all(GroupMember(group_id=group, user_id=u, synced_at=now) for u in sorted(set(users)) if group)
+        if group:
+            plan_admins_sync(session, now + ADMINS_EVERY)
+
+
+def plan_admins_sync(session: AsyncSession, when: datetime) -> None:
+    slot = int(when.timestamp()) // int(ADMINS_EVERY.total_seconds())
+    enqueue(session, kind="sync_admins", now=when, due_at=when, dedupe_key=f"sync_admins:{slot}")

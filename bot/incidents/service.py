@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput, NotFound, NotInIncidentChannel
 from bot.core.records import Change, add_member, get, require_open
 from bot.drills import report as drills
+from bot.incidents import permissions
 from bot.jobs.table import enqueue
 from bot.pir import review as pir
 from bot.playbooks import service as playbooks
@@ -145,6 +146,7 @@ async def declare(
     incident_type: str | None = None,
     drill: bool = False,
     clock_speed: int = 1,
+    hints: tuple[str, ...] = (),
     via: str = "command",
 ) -> Incident:
     """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
@@ -152,7 +154,7 @@ async def declare(
     `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently).
     `started_at` starts the acknowledgement clock earlier than now (an alert's start). `incident_type`
     picks the playbook (guessed from the title when not given); a `drill` is a game day whose clocks
-    may run `clock_speed` times faster."""
+    may run `clock_speed` times faster. `hints` (an alert's label values) help guess the type."""
     title = _check_title(title)
     severity = _check_severity(severity, policy)
     if source not in SOURCES:
@@ -160,7 +162,7 @@ async def declare(
     surface = " ".join((surface or "").split()) or None
     if surface and len(surface) > MAX_SURFACE:
         raise InvalidInput(f"Keep the payment surface to {MAX_SURFACE} characters.", field="surface")
-    kind = playbooks.incident_type(policy, incident_type, title, surface)
+    kind = playbooks.incident_type(policy, incident_type, title, surface, hints)
     now = utc(clock.now())
     commander_id = commander_id or declared_by
     number = await _next_number(session)
@@ -169,7 +171,9 @@ async def declare(
     inc = Incident(
         id=number, number=number, title=title, severity=severity, source=source, surface=surface,
         private=private, regulatory=regulatory, declared_by=declared_by, commander_id=commander_id,
-        created_at=now, updated_at=now, announce_channel=None if private else announce_channel,
+        created_at=now, updated_at=now,
+        announce_channel=announce_channel if announce_channel and policy.route_view(
+            announce_channel, private=private, drill=drill) == "full" else None,
         ack_started_at=min(utc(started_at), now) if started_at else now,
         incident_type=kind, drill=drill, clock_speed=max(1, clock_speed),
     )
@@ -244,32 +248,43 @@ async def resolve(*, session: AsyncSession, clock: Clock, policy: Policy, incide
                                status="resolved", actor=actor, via=via)
 
 
-async def assign_role(*, session: AsyncSession, clock: Clock, incident_id: int, role: str,
+async def assign_role(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, role: str,
                       user_id: str | None, actor: str, via: str) -> Change:
-    if role not in ROLES:
-        raise InvalidInput(f"Role is one of {', '.join(ROLES)}.", field=role)
+    """Who may assign what is the policy's (bot/incidents/permissions.py); a refusal changes nothing.
+    Whoever held the role before hears that it has passed on."""
+    (change,) = await assign_roles(session=session, clock=clock, policy=policy, incident_id=incident_id,
+                                   roles={role: user_id}, actor=actor, via=via)
+    return change
+
+
+async def assign_roles(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int,
+                       roles: dict[str, str | None], actor: str, via: str) -> list[Change]:
+    """Roles as the roles form (or a command, or a button) leaves them, in one transaction. Every change is
+    checked against the incident as it was before any of them, so an IC who hands the role on in the form
+    still fills the others; one refusal changes nothing."""
+    for role in roles:
+        if role not in ROLES:
+            raise InvalidInput(f"Role is one of {', '.join(ROLES)}.", field=role)
     inc = await get(session, incident_id, for_update=True)
     require_open(inc)
-    column, _ = ROLES[role]
-    old = getattr(inc, column)
-    if old == user_id:
-        return Change(inc, False)
+    wanted = {role: user for role, user in roles.items() if inc.role_holder(role) != user}
+    for role, user in wanted.items():
+        await permissions.check_assign(session, policy, inc, actor=actor, role=role, user=user)
     now = utc(clock.now())
-    setattr(inc, column, user_id)
-    inc.updated_at = now
-    if user_id:
-        await add_member(session, incident_id, user_id)
-        enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [user_id]})
-    fact = record(session, inc, now, actor, "role_assigned", via, **{"role": role, "from": old, "to": user_id})
-    announce(session, inc, now, fact, topic=(role == "ic"))
-    return Change(inc, True)
-
-
-async def assign_roles(*, session: AsyncSession, clock: Clock, incident_id: int, roles: dict[str, str | None],
-                       actor: str, via: str) -> list[Change]:
-    """The roles form: every role as the form left it, in one transaction."""
-    return [await assign_role(session=session, clock=clock, incident_id=incident_id, role=role, user_id=user,
-                              actor=actor, via=via) for role, user in roles.items()]
+    for role, user in wanted.items():
+        column, _ = ROLES[role]
+        old = getattr(inc, column)
+        setattr(inc, column, user)
+        inc.updated_at = now
+        if user:
+            await add_member(session, incident_id, user)
+            enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [user]})
+        fact = record(session, inc, now, actor, "role_assigned", via, **{"role": role, "from": old, "to": user})
+        announce(session, inc, now, fact, topic=(role == "ic"))
+        if old and old != actor:
+            enqueue(session, kind="role_handover", incident_id=incident_id, now=now,
+                    payload={"role": role, "from": old, "to": user, "actor": actor})
+    return [Change(inc, role in wanted) for role in roles]
 
 
 async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, actor: str,
@@ -312,8 +327,8 @@ async def record_membership(*, session: AsyncSession, channel_id: str, user_id: 
     inc = (await session.execute(select(Incident).where(Incident.channel_id == channel_id))).scalar_one_or_none()
     if inc is None or inc.id is None:
         return
-    existing = await session.get(IncidentMember, (inc.id, user_id))
-    if joined and existing is None:
-        session.add(IncidentMember(incident_id=inc.id, user_id=user_id))
-    elif not joined and existing is not None:
-        await session.delete(existing)
+    if joined:
+        await add_member(session, inc.id, user_id)
+    else:
+        await session.execute(delete(IncidentMember).where(IncidentMember.incident_id == inc.id,
+                                                           IncidentMember.user_id == user_id))

@@ -21,13 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.incidents import blocks as cards
 from bot.jobs.table import ClaimedJob, enqueue, mark_done
 from bot.policy import Policy
+from bot.policy.routes import is_person
 from models import Incident
 from models.db import Sessionmaker
 
-__all__ = ["ClaimedJob", "GaveUp", "JobContext", "NotReady", "channel_of", "enqueue", "post_once", "reply_privately",
-           "slack_error"]
+JOB_EVENT = "incident_bot_job"  # the metadata event type of every message an effect posts
+
+__all__ = ["ClaimedJob", "GaveUp", "JobContext", "NotReady", "RateLimited", "channel_of", "enqueue", "post_once",
+           "reply_privately", "slack_error"]
 
 
 class NotReady(Exception):
@@ -36,6 +40,17 @@ class NotReady(Exception):
 
 class GaveUp(Exception):
     """The effect cannot succeed, however often it is retried."""
+
+
+class RateLimited(ConnectionError):
+    """Slack (through a response_url) or a vendor said "slow down": the worker waits `retry_after`
+    seconds (or backs off) and tries again, however often; a rate limit is never a failure."""
+
+    rate_limited = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def slack_error(exc: SlackApiError) -> str:
@@ -56,13 +71,81 @@ class JobContext:
     worker_id: str
     finished: bool = field(default=False)
     settings: Settings | None = None  # for effects that call services besides Slack
+    about: Incident | None = None  # the incident as the effect last read it: what its messages are about
+    posted_in: str | None = None  # the channel id Slack gave back for the last post (a name resolved)
 
     async def incident(self) -> Incident:
         async with self.sessionmaker() as session:
             inc = await session.get(Incident, self.job.incident_id)
         if inc is None:
             raise GaveUp(f"incident {self.job.incident_id} no longer exists")
+        self.about = inc
         return inc
+
+    async def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *,
+                   thread_ts: str | None = None, join: bool = False) -> str:
+        """chat.postMessage for an effect; the message's ts. Every post of an effect goes through here:
+
+        - outside the incident's own channel, the policy's routes decide (bot/policy/routes.py): a private
+          incident shows as a redacted notice where it is not private-safe; a drill's message that its
+          routes do not allow stays in the drill's own channel, saying where it would have gone;
+        - every message about a drill says DRILL in its notification text;
+        - the message carries the job's id in its metadata, and a job run again after a crash (its earlier
+          attempt may have posted before it could record so) looks for it before posting a second copy;
+        - `join`: a public channel the bot is not in yet is joined, then posted in.
+        """
+        inc = self.about
+        if inc is not None and channel != inc.channel_id:
+            view = self.policy.route_view(channel, private=inc.private, drill=inc.drill)
+            if view == "held":
+                text, blocks = cards.held_for_drill(channel, text, blocks)
+                channel, thread_ts = channel_of(inc), None
+            elif view == "redacted":
+                text, blocks = cards.redacted(inc, self.policy, channel), None
+        text = self._marked(text)
+        if self.job.attempts > 1 and not is_person(channel):
+            earlier = await self._posted_before(channel)
+            if earlier:
+                return earlier
+        kwargs: dict[str, Any] = {"channel": channel, "text": text, "metadata": {
+            "event_type": JOB_EVENT, "event_payload": {"job": self.job.id}}}
+        if blocks:
+            kwargs["blocks"] = blocks
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        try:
+            resp = await self.client.chat_postMessage(**kwargs)
+        except SlackApiError as exc:
+            if not join or slack_error(exc) != "not_in_channel":
+                raise
+            await self.client.conversations_join(channel=channel)
+            resp = await self.client.chat_postMessage(**kwargs)
+        self.posted_in = str(resp.get("channel") or channel)
+        return str(resp["ts"])
+
+    async def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """chat.update for an effect, with the same notification text rules as `post`."""
+        kwargs: dict[str, Any] = {"channel": channel, "ts": ts, "text": self._marked(text)}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        await self.client.chat_update(**kwargs)
+
+    def _marked(self, text: str) -> str:
+        if self.about is not None and self.about.drill and "DRILL" not in text:
+            return f"[DRILL] {text}"
+        return text
+
+    async def _posted_before(self, channel: str) -> str | None:
+        """The ts of this job's message among the channel's latest, when an earlier attempt posted it."""
+        try:
+            resp = await self.client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
+        except SlackApiError:
+            return None  # no history scope, or the bot cannot read there: post (a duplicate beats nothing)
+        for message in resp.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if meta.get("event_type") == JOB_EVENT and (meta.get("event_payload") or {}).get("job") == self.job.id:
+                return str(message["ts"])
+        return None
 
     @asynccontextmanager
     async def finish(self) -> AsyncIterator[AsyncSession]:
@@ -86,10 +169,9 @@ async def post_once(ctx: JobContext, *, channel: str, ts: str | None, text: str,
     """Post a message the caller records by its ts. With `ts` it was posted before a crash lost the
     job's completion: update it in place, never post a second copy. The new ts, or None."""
     if ts:
-        await ctx.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        await ctx.update(channel, ts, text, blocks)
         return None
-    resp = await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    return str(resp["ts"])
+    return await ctx.post(channel, text, blocks)
 
 
 async def reply_privately(ctx: JobContext, to: dict[str, str], text: str) -> None:
@@ -97,10 +179,20 @@ async def reply_privately(ctx: JobContext, to: dict[str, str], text: str) -> Non
     expires after 30 minutes and five uses)."""
     url = to.get("response_url")
     if url:
-        resp = await AsyncWebhookClient(url).send(text=text, response_type="ephemeral")
+        resp = await AsyncWebhookClient(url).send(text=ctx._marked(text), response_type="ephemeral")
         if resp.status_code == 200:
             return
-        if resp.status_code == 429 or resp.status_code >= 500:
+        if resp.status_code == 429:
+            raise RateLimited("response_url answered HTTP 429", _retry_after(resp.headers))
+        if resp.status_code >= 500:
             raise ConnectionError(f"response_url answered HTTP {resp.status_code}")
     if to.get("user"):
-        await ctx.client.chat_postMessage(channel=to["user"], text=text)
+        await ctx.post(to["user"], text)
+
+
+def _retry_after(headers: Any) -> float | None:
+    raw = (headers or {}).get("Retry-After") or (headers or {}).get("retry-after")
+    try:
+        return float(raw) if raw else None
+    except (TypeError, ValueError):
+        return None

@@ -19,6 +19,7 @@ from bot.jobs.context import ClaimedJob, JobContext
 from bot.metrics import effects as metrics
 from bot.pir import effects as pir
 from bot.playbooks import effects as playbooks
+from bot.policy import Policy
 from bot.timeline import effects as timeline
 
 Effect = Callable[[JobContext], Awaitable[None]]
@@ -43,6 +44,9 @@ KINDS: dict[str, Kind] = {
     "refresh_card": Kind(incidents.refresh_card, "update the summary card"),
     "announce": Kind(incidents.announce, "announce the incident"),
     "respond": Kind(incidents.respond, "send a private reply"),
+    "failure_notice": Kind(incidents.failure_notice, "tell people an effect failed"),
+    "role_handover": Kind(incidents.role_handover, "tell the previous holder of a role"),
+    "sync_admins": Kind(incidents.sync_admins, "read the incident admins' user group"),
     # the clocks
     "ack_reminder": Kind(clocks.timer("ack_reminder"), "remind about the acknowledgement"),
     "ack_breach": Kind(clocks.timer("ack_breach"), "escalate the acknowledgement breach"),
@@ -88,6 +92,12 @@ KINDS: dict[str, Kind] = {
     "stats_refused": Kind(metrics.stats_refused, "say why the metrics could not be posted"),
     "publish_home": Kind(home.publish_home, "refresh the Home tab"),
 }
+
+
+def on_start(session: AsyncSession, policy: Policy, now: datetime) -> None:
+    """What a worker plans when it starts: the jobs that keep themselves going (the admins' group)."""
+    if policy.permissions.admins:
+        incidents.plan_admins_sync(session, now)
 
 
 def effects() -> dict[str, Effect]:

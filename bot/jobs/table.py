@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select, text, update
+from sqlalchemy import and_, case, event, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -190,7 +190,29 @@ async def mark_failed(session: AsyncSession, job: ClaimedJob, *, worker_id: str,
     return res.rowcount == 1
 
 
+async def renew(sessionmaker: Sessionmaker, *, worker_id: str, job_ids: list[int], now: datetime,
+                lease: timedelta) -> None:
+    """Extend the leases of the jobs this worker is running: a worker that died stops renewing, and its
+    jobs are claimed again within one lease."""
+    if not job_ids:
+        return
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(Job).where(Job.id.in_(job_ids), Job.locked_by == worker_id)
+                              .values(locked_until=utc(now) + lease).execution_options(synchronize_session=False))
+
+
+async def push_back(session: AsyncSession, *, incident_id: int, after_id: int, due_at: datetime) -> None:
+    """Keep an incident's effects in order: its later jobs that are due before `due_at` wait for it too
+    (a rate-limited message must not be overtaken by the next one)."""
+    await session.execute(
+        update(Job).where(Job.incident_id == incident_id, Job.state == "pending", Job.id > after_id,
+                          Job.due_at < utc(due_at), Job.locked_by.is_(None))
+        .values(due_at=utc(due_at)).execution_options(synchronize_session=False))
+
+
 async def next_due(sessionmaker: Sessionmaker) -> datetime | None:
+    """When the next job can be claimed: its due time, or when the lease another worker holds runs out."""
+    ready = case((Job.locked_until > Job.due_at, Job.locked_until), else_=Job.due_at)
     async with sessionmaker() as session:
         return (await session.execute(
-            select(func.min(Job.due_at)).where(Job.state == "pending"))).scalar_one_or_none()
+            select(func.min(ready)).where(Job.state == "pending"))).scalar_one_or_none()

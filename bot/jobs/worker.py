@@ -15,21 +15,24 @@ import socket
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import update
 
 from bot.config import Settings
 from bot.core.clock import Clock, utc
 from bot.core.inflight import InFlight
 from bot.jobs import registry
 from bot.jobs import table as jobs
-from bot.jobs.context import GaveUp, JobContext, NotReady, slack_error
+from bot.jobs.context import GaveUp, JobContext, NotReady, RateLimited, slack_error
 from bot.jobs.table import ClaimedJob, Notifier
 from bot.policy import Policy
-from models import TimelineEvent
+from models import Incident, TimelineEvent
 from models.db import Sessionmaker
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,10 @@ TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 NOT_READY_DELAY = 3.0
 YIELD_LIMIT = 0.5
 NOT_READY_GIVE_UP = timedelta(hours=6)
+# A job's lease: renewed by the heartbeat while it runs, so a dead worker's jobs are taken back this soon.
+LEASE = timedelta(seconds=9)
+FAILURE_NOTICE = "failure_notice"  # the job kind that tells people a job failed for good
+MAX_RATE_LIMIT_WAIT = 3600.0  # seconds; a Retry-After beyond this is read as this
 
 
 def backoff(attempt: int) -> float:
@@ -46,34 +53,52 @@ def backoff(attempt: int) -> float:
     return float(min(2 ** attempt, 600))
 
 
-def classify(exc: BaseException, attempt: int) -> tuple[bool, float, str]:
-    """(retry?, delay in seconds, message) for an effect's exception."""
+@dataclass(frozen=True)
+class Outcome:
+    """What to do with a job whose effect raised: retry after `delay` (a rate limit waits as long as it
+    is told and never counts as a failed attempt), or fail it for good."""
+
+    retry: bool
+    delay: float
+    message: str
+    rate_limited: bool = False
+
+
+def _seconds(raw: Any, default: float) -> float:
+    try:
+        return min(max(float(raw), 1.0), MAX_RATE_LIMIT_WAIT) if raw not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+def classify(exc: BaseException, attempt: int) -> Outcome:
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
         error = slack_error(exc)
-        if status == 429:
+        if status == 429 or error == "ratelimited":
             retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-            try:
-                delay = max(float(retry_after), 1.0) if retry_after else backoff(attempt)
-            except ValueError:
-                delay = backoff(attempt)
-            return True, delay, f"ratelimited (Retry-After {retry_after})"
+            return Outcome(True, _seconds(retry_after, backoff(attempt)), f"ratelimited (Retry-After {retry_after})",
+                           rate_limited=True)
         if status >= 500 or error in TRANSIENT_ERRORS:
-            return True, backoff(attempt), f"Slack answered {error}"
-        return False, 0.0, f"Slack answered {error}"
+            return Outcome(True, backoff(attempt), f"Slack answered {error}")
+        return Outcome(False, 0.0, f"Slack answered {error}")
     if isinstance(exc, GaveUp):
-        return False, 0.0, str(exc)
+        return Outcome(False, 0.0, str(exc))
+    if isinstance(exc, RateLimited) or getattr(exc, "rate_limited", False):
+        # a vendor (or a response_url) said "slow down": wait as told, however often
+        return Outcome(True, _seconds(getattr(exc, "retry_after", None), backoff(attempt)),
+                       f"{type(exc).__name__}: {exc}", rate_limited=True)
     if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
-        # a service besides Slack that said when to come back (e.g. Statuspage's Retry-After)
+        # a service besides Slack that said when to come back (e.g. Statuspage's Retry-After on a 503)
         delay = getattr(exc, "retry_after", None) or backoff(attempt)
-        return True, delay, f"{type(exc).__name__}: {exc}"
-    return True, backoff(attempt), f"unexpected {type(exc).__name__}: {exc}"
+        return Outcome(True, delay, f"{type(exc).__name__}: {exc}")
+    return Outcome(True, backoff(attempt), f"unexpected {type(exc).__name__}: {exc}")
 
 
 class Worker:
     def __init__(self, *, sessionmaker: Sessionmaker, clock: Clock, client: AsyncWebClient, policy: Policy,
                  notifier: Notifier | None = None, worker_id: str | None = None, batch: int = 50,
-                 lease: timedelta = timedelta(minutes=2), poll_interval: float = 5.0, concurrency: int = 4,
+                 lease: timedelta = LEASE, poll_interval: float = 5.0, concurrency: int = 4,
                  effects: dict[str, Callable[[JobContext], Awaitable[None]]] | None = None,
                  inflight: InFlight | None = None, settings: Settings | None = None) -> None:
         self.sessionmaker, self.clock, self.client, self.policy = sessionmaker, clock, client, policy
@@ -83,14 +108,21 @@ class Worker:
         self.effects = effects or registry.effects()
         self.inflight = inflight
         self.settings = settings
+        self.running: set[int] = set()  # the jobs this worker holds now, whose leases it renews
+        self.started = False
 
     async def run_once(self) -> int:
         """Claim one batch of due jobs and run it; the number of jobs run."""
+        if not self.started:
+            async with self.sessionmaker() as session, session.begin():
+                registry.on_start(session, self.policy, utc(self.clock.now()))
+            self.started = True
         claimed = await jobs.claim(self.sessionmaker, worker_id=self.worker_id, now=self.clock.now(),
                                    lease=self.lease, limit=self.batch)
         by_incident: dict[int | None, list[ClaimedJob]] = defaultdict(list)
         for job in claimed:
             by_incident[job.incident_id].append(job)
+        self.running |= {j.id for j in claimed}
 
         # A few incidents at a time: enough to hide Slack's latency, few enough that a burst of jobs
         # never crowds out the acks this process also serves.
@@ -98,12 +130,43 @@ class Worker:
 
         async def run_in_order(group: list[ClaimedJob]) -> None:
             async with gate:
-                for job in group:
+                for n, job in enumerate(group):
                     await self._yield_to_requests()
-                    await self._run(job)
+                    waited = await self._run(job)
+                    self.running.discard(job.id)
+                    if waited is not None and job.incident_id is not None:
+                        # rate limited: the incident's next effects wait behind it, in order
+                        await self._hold_back(group[n + 1:], job, waited)
+                        return
 
-        await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
+        try:
+            await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
+        finally:
+            self.running -= {j.id for j in claimed}
         return len(claimed)
+
+    async def _hold_back(self, rest: list[ClaimedJob], job: ClaimedJob, until: datetime) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            for later in rest:
+                await jobs.reschedule(session, later, worker_id=self.worker_id, due_at=until, count_attempt=False,
+                                      error="waiting behind a rate-limited effect of the same incident")
+            assert job.incident_id is not None
+            await jobs.push_back(session, incident_id=job.incident_id, after_id=job.id, due_at=until)
+        self.running -= {j.id for j in rest}
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        """Renew the leases of running jobs, a third of a lease apart, until told to stop."""
+        every = max(self.lease.total_seconds() / 3, 0.5)
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            except TimeoutError:
+                pass
+            try:
+                await jobs.renew(self.sessionmaker, worker_id=self.worker_id, job_ids=sorted(self.running),
+                                 now=self.clock.now(), lease=self.lease)
+            except Exception:  # the database is away for a moment: the next beat tries again
+                log.warning("job worker %s: could not renew its leases", self.worker_id, exc_info=True)
 
     async def _yield_to_requests(self) -> None:
         """Let requests from Slack that are being handled right now go first: they hold a user
@@ -124,8 +187,14 @@ class Worker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         log.info("job worker %s started", self.worker_id)
-        async with jobs.listen(self.sessionmaker, self.notifier):
-            await self._loop(stop)
+        beating = asyncio.Event()
+        heartbeat = asyncio.create_task(self._heartbeat(beating))
+        try:
+            async with jobs.listen(self.sessionmaker, self.notifier):
+                await self._loop(stop)
+        finally:
+            beating.set()
+            await heartbeat
         log.info("job worker %s stopped", self.worker_id)
 
     async def _loop(self, stop: asyncio.Event) -> None:
@@ -147,7 +216,8 @@ class Worker:
             for w in pending:
                 w.cancel()
 
-    async def _run(self, job: ClaimedJob) -> None:
+    async def _run(self, job: ClaimedJob) -> datetime | None:
+        """Run one job. When a rate limit made it wait: until when (else None)."""
         effect = self.effects.get(job.kind)
         ctx = JobContext(job=job, client=self.client, sessionmaker=self.sessionmaker, clock=self.clock,
                          policy=self.policy, worker_id=self.worker_id, settings=self.settings)
@@ -161,15 +231,23 @@ class Worker:
         except NotReady as exc:
             await self._not_ready(job, str(exc))
         except Exception as exc:
-            retry, delay, message = classify(exc, job.attempts)
-            if retry and job.attempts < job.max_attempts:
-                log.warning("job %s (%s) attempt %s failed, retrying in %.0fs: %s",
-                            job.id, job.kind, job.attempts, delay, message)
+            outcome = classify(exc, job.attempts)
+            due = self.clock.now() + timedelta(seconds=outcome.delay)
+            if outcome.rate_limited:
+                log.info("job %s (%s) rate limited, waiting %.0fs: %s", job.id, job.kind, outcome.delay,
+                         outcome.message)
                 async with self.sessionmaker() as session, session.begin():
-                    await jobs.reschedule(session, job, worker_id=self.worker_id,
-                                          due_at=self.clock.now() + timedelta(seconds=delay), error=message)
+                    await jobs.reschedule(session, job, worker_id=self.worker_id, due_at=due, error=outcome.message,
+                                          count_attempt=False)
+                return due
+            if outcome.retry and job.attempts < job.max_attempts:
+                log.warning("job %s (%s) attempt %s failed, retrying in %.0fs: %s",
+                            job.id, job.kind, job.attempts, outcome.delay, outcome.message)
+                async with self.sessionmaker() as session, session.begin():
+                    await jobs.reschedule(session, job, worker_id=self.worker_id, due_at=due, error=outcome.message)
             else:
-                await self._fail(job, message, exc)
+                await self._fail(job, outcome.message, exc)
+        return None
 
     async def _not_ready(self, job: ClaimedJob, message: str) -> None:
         now = self.clock.now()
@@ -193,6 +271,12 @@ class Worker:
                                           via="system", data={"job": job.id, "kind": job.kind,
                                                               "attempts": job.attempts, "what": what,
                                                               "error": message}))
+                await session.execute(update(Incident).where(Incident.id == job.incident_id)
+                                      .values(failed_effects=Incident.failed_effects + 1))
+                jobs.enqueue(session, kind="refresh_card", incident_id=job.incident_id, now=now)
+            if job.kind != FAILURE_NOTICE:  # a notice that cannot be delivered is only logged
+                jobs.enqueue(session, kind=FAILURE_NOTICE, incident_id=job.incident_id, now=now,
+                             payload={"kind": job.kind, "what": what, "error": message})
             known = registry.KINDS.get(job.kind)
             if known is not None and known.on_failure is not None:
                 await known.on_failure(session, job, message, now)

@@ -32,21 +32,12 @@ async def _figures(ctx: JobContext) -> metrics.Metrics:
 async def _post(ctx: JobContext, channel: str, text: str, blocks: list) -> bool:
     """Post in `channel`, joining it first when it is a public channel the bot is not in yet."""
     try:
-        await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        await ctx.post(channel, text, blocks, join=True)
         return True
     except SlackApiError as exc:
         if slack_error(exc) not in _CANNOT_POST:
             raise
-        if slack_error(exc) != "not_in_channel":
-            return False
-    try:
-        await ctx.client.conversations_join(channel=channel)
-    except SlackApiError as exc:
-        if slack_error(exc) not in _CANNOT_POST:
-            raise
         return False
-    await ctx.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    return True
 
 
 async def post_stats(ctx: JobContext) -> None:

@@ -100,7 +100,7 @@ def parse_period(raw: str) -> int:
     if word.isdigit():
         word += "d"
     if word not in PERIODS:
-        raise InvalidInput(f"I can't show stats for `{raw.strip()[:40]}`. {USAGE}")
+        raise InvalidInput("I can't show stats for `{raw}`. " + USAGE, values={"raw": raw.strip()[:40]})
     return PERIODS[word]
 
 

@@ -16,12 +16,13 @@ from models import Incident, TimelineEvent
 
 # -- reading ----------------------------------------------------------------------------------------
 
-async def load(session: AsyncSession, *, since: datetime) -> list[Row]:
-    """Every non-drill incident declared since `since`, with its timeline events of EVENT_KINDS
-    (columns, not ORM objects: a Home view reads thousands of these)."""
-    declared = (select(Incident.id)
-                .where(Incident.created_at >= utc(since), Incident.drill.is_(False))
-                .scalar_subquery())
+async def load(session: AsyncSession, *, since: datetime, public_only: bool = False) -> list[Row]:
+    """Every non-drill incident declared since `since` (`public_only`: leaving out the private ones),
+    with its timeline events of EVENT_KINDS (columns, not ORM objects: a Home view reads thousands)."""
+    wanted = [Incident.created_at >= utc(since), Incident.drill.is_(False)]
+    if public_only:
+        wanted.append(Incident.private.is_(False))
+    declared = select(Incident.id).where(*wanted).scalar_subquery()
     events: dict[int, list[tuple[datetime, str]]] = {}
     rows = await session.execute(
         select(TimelineEvent.incident_id, TimelineEvent.at, TimelineEvent.kind)
@@ -39,8 +40,9 @@ async def load(session: AsyncSession, *, since: datetime) -> list[Row]:
             for incident_id, severity, created, started, ack_seconds, breached, mitigated, resolved in incidents.all()]
 
 
-async def period(session: AsyncSession, *, policy: Policy, now: datetime, days: int) -> Metrics:
-    rows = await load(session, since=utc(now) - timedelta(days=days))
+async def period(session: AsyncSession, *, policy: Policy, now: datetime, days: int,
+                 public_only: bool = False) -> Metrics:
+    rows = await load(session, since=utc(now) - timedelta(days=days), public_only=public_only)
     return for_policy(rows, policy, days=days, now=now)
 
 

@@ -22,6 +22,8 @@ from bot.timeline.facts import record
 from models import ACTION_KINDS, MAX_ACTION, ActionItem, Incident
 
 _IN_DAYS = re.compile(r"^(\d{1,3})([dw])$")
+RELATIVE = re.compile(r"^(today|tomorrow|\d{1,3}[dw])$", re.IGNORECASE)
+FURTHEST = timedelta(days=5 * 366)  # an action item due later than this is a typo
 
 
 def parse_due_date(raw: str, today: date) -> date:
@@ -42,10 +44,16 @@ def parse_due_date(raw: str, today: date) -> date:
                            values={"raw": raw[:20]}) from None
 
 
+def is_relative(raw: str) -> bool:
+    """A due date said relative to today (`tomorrow`, `3d`): whose today it is matters."""
+    return bool(RELATIVE.match(raw.strip()))
+
+
 async def add_action(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, actor: str,
                      owner: str | None, due: date | str | None, kind: str | None, description: str,
-                     via: str) -> ActionItem:
-    """`due` is a date, or what someone typed for one (`tomorrow`, `3d`, `2026-12-01`)."""
+                     via: str, tz_offset: int = 0) -> ActionItem:
+    """`due` is a date, or what someone typed for one (`tomorrow`, `3d`, `2026-12-01`), read in the
+    actor's time zone (`tz_offset`, seconds east of UTC, as Slack's users.info says)."""
     text = (description or "").strip()
     if not text:
         raise InvalidInput("Describe the action.", field="description")
@@ -57,13 +65,16 @@ async def add_action(*, session: AsyncSession, clock: Clock, policy: Policy, inc
     if due is None:
         raise InvalidInput("Choose a due date.", field="due")
     now = utc(clock.now())
+    today = (now + timedelta(seconds=tz_offset)).date()
     if isinstance(due, str):
-        due = parse_due_date(due, now.date())
+        due = parse_due_date(due, today)
     kind = kind or "prevent"
     if kind not in ACTION_KINDS:
         raise InvalidInput(f"The kind is one of {', '.join(ACTION_KINDS)}.", field="kind")
-    if due < now.date():
+    if due < today:
         raise InvalidInput("The due date is in the past.", field="due")
+    if due > today + FURTHEST:
+        raise InvalidInput(f"Pick a due date within five years (by {today + FURTHEST:%Y-%m-%d}).", field="due")
     inc = await get(session, incident_id, for_update=True)
     item = ActionItem(incident_id=incident_id, description=text, owner_id=owner, due_date=due, kind=kind,
                       created_by=actor, created_at=now)

@@ -127,7 +127,10 @@ def pir_modal(inc: Incident, review: Pir, *, impact_defaults: dict[str, datetime
         blocks.append(input_block(q.key, q.label, _element(q, answers.get(q.key), impact_defaults.get(q.key)),
                              optional=True, hint=q.hint))
     return modal_view(ids.PIR_VIEW, f"PIR: {inc.key}"[:24], "Save", blocks,
-                  {"incident_id": inc.id, "base": review.revision})
+                  {"incident_id": inc.id, "base": review.revision,
+                   # what the form offered that nobody wrote: a save that keeps it credits no one with it
+                   "prefilled": {k: int(utc(at).timestamp()) for k, at in impact_defaults.items()
+                                 if at is not None and not answers.get(k)}})
 
 
 def action_modal(inc: Incident, *, owner: str | None, today: date) -> dict[str, Any]:

@@ -85,7 +85,7 @@ class MarkdownFormat:
         return "@" + group_id
 
     def text(self, typed: str) -> str:
-        return t.inert_mentions(typed).replace("<", "\\<")
+        return md(typed)
 
     def slack_text(self, mrkdwn: str) -> str:
         return _plain(mrkdwn, self.names)
@@ -100,7 +100,6 @@ def people(m: Material) -> set[str]:
     found = {inc.declared_by, inc.acknowledged_by, *(inc.role_holder(r) for r in ROLES)}
     if m.review:
         found |= {m.review.owner_id, m.review.completed_by}
-        found |= {u for v in m.review.answers.values() if isinstance(v, str) for u in _USER.findall(v)}
     found |= {r.author for r in m.revisions} | {i.owner_id for i in m.items}
     seeing = MarkdownFormat({})
     for e in m.events:
@@ -175,12 +174,17 @@ def _answer_time(m: Material, key: str) -> datetime | None:
 
 # -- the document ------------------------------------------------------------------------------------
 
+def md(typed: str) -> str:
+    """What someone typed, made inert in the document: no HTML tag, no mention or broadcast survives."""
+    return t.inert_mentions(typed).replace("<", "\\<")
+
+
 def render(m: Material, policy: Policy, names: Names) -> str:
     inc = m.incident
     answers = m.review.answers if m.review else {}
     start = inc.ack_started_at or inc.created_at
     sev = policy.severity(inc.severity)
-    out: list[str] = [f"# {inc.key}: {inc.title}", "",
+    out: list[str] = [f"# {inc.key}: {md(inc.title)}", "",
                       "*Post-incident review. Blameless: it asks how the system and the process allowed this, "
                       "never who is at fault.*", ""]
 
@@ -189,7 +193,7 @@ def render(m: Material, policy: Policy, names: Names) -> str:
         ("Severity", sev.title + (f" (highest: {policy.severity(peak).title})" if peak != inc.severity else "")),
         ("Status", inc.status.capitalize()),
         ("Detected by", SOURCES.get(inc.source, inc.source)),
-        ("Payment surface", inc.surface or "—"),
+        ("Payment surface", md(inc.surface) if inc.surface else "—"),
         ("Declared", f"{_at(inc.created_at)} by {_who(inc.declared_by, names)}"),
         ("Acknowledged", f"{_at(inc.acknowledged_at)} by {_who(inc.acknowledged_by, names)}"
          if inc.acknowledged_at else "—"),
@@ -233,22 +237,22 @@ def render(m: Material, policy: Policy, names: Names) -> str:
               if impact_start and impact_end else (f"from {_at(impact_start)}" if impact_start else "not recorded"))
     out.append(f"- Impact window: {window}")
     for key in ("failed_transactions", "amount_affected", "merchants_affected", "regions"):
-        out.append(f"- {QUESTION[key].label}: {_plain(answers.get(key) or 'not recorded', names)}")
+        out.append(f"- {QUESTION[key].label}: {md(answers.get(key) or 'not recorded')}")
     out.append("")
 
     for key in ("summary", "root_cause", "trigger", "detection", "went_well", "went_wrong", "lucky"):
-        out += [f"## {QUESTION[key].label}", "", _plain(answers.get(key) or "_Not answered._", names), ""]
+        out += [f"## {QUESTION[key].label}", "", md(answers[key]) if answers.get(key) else "_Not answered._", ""]
 
     out += ["## Settlements and reconciliation", ""]
     settled = answers.get("settlements")
     out.append(f"Corrected: {SETTLEMENTS.get(settled, 'not answered') if settled else 'not answered'}")
     if answers.get("settlements_note"):
-        out += ["", _plain(answers["settlements_note"], names)]
+        out += ["", md(answers["settlements_note"])]
     out += ["", "## Documentation to update", ""]
     chosen = answers.get("docs") or []
     out += [f"- [{'x' if key in chosen else ' '}] {label}" for key, label in DOCS.items()]
     if answers.get("docs_note"):
-        out += ["", _plain(answers["docs_note"], names)]
+        out += ["", md(answers["docs_note"])]
     out.append("")
 
     out += ["## Action items", ""]
@@ -256,10 +260,10 @@ def render(m: Material, policy: Policy, names: Names) -> str:
         out += ["| # | Action | Kind | Owner | Due | Status |", "|---|---|---|---|---|---|"]
         for i in m.items:
             status = f"done {_at(i.done_at)}" if i.status == "done" else "open"
-            out.append(f"| {i.id} | {_cell(i.description)} | {ACTION_KINDS.get(i.kind, i.kind)} | "
+            out.append(f"| {i.id} | {_cell(md(i.description))} | {ACTION_KINDS.get(i.kind, i.kind)} | "
                        f"{_cell(_who(i.owner_id, names))} | {i.due_date.isoformat()} | {status} |")
     elif answers.get("no_action_reason"):
-        out.append(f"No action needed: {_plain(answers['no_action_reason'], names)}")
+        out.append(f"No action needed: {md(answers['no_action_reason'])}")
     else:
         out.append("_None._")
     out.append("")

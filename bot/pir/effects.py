@@ -40,7 +40,7 @@ async def pir_card_refresh(ctx: JobContext) -> None:
     inc, review, text, blocks = await _card(ctx)
     if not review.card_ts:
         raise NotReady(f"the review card of {inc.key} is not posted yet")
-    await ctx.client.chat_update(channel=channel_of(inc), ts=review.card_ts, text=text, blocks=blocks)
+    await ctx.update(channel_of(inc), review.card_ts, text, blocks)
 
 
 async def pir_remind(ctx: JobContext) -> None:
@@ -48,14 +48,14 @@ async def pir_remind(ctx: JobContext) -> None:
     p = ctx.job.payload
     inc = await ctx.incident()
     text, blocks = views.review_reminder(inc, p["reminder"], p["due"])
-    await ctx.client.chat_postMessage(channel=p["user"], text=text, blocks=blocks)
+    await ctx.post(p["user"], text, blocks)
 
 
 async def pir_merged(ctx: JobContext) -> None:
     """The second of two people who edited the same answers hears that both texts are kept."""
     p = ctx.job.payload
     inc = await ctx.incident()
-    await ctx.client.chat_postMessage(channel=p["user"], text=views.merged_notice(inc, p["fields"], p["revision"]))
+    await ctx.post(p["user"], views.merged_notice(inc, p["fields"], p["revision"]))
 
 
 async def _item(ctx: JobContext) -> tuple[ActionItem, Incident]:
@@ -70,7 +70,7 @@ async def _item(ctx: JobContext) -> tuple[ActionItem, Incident]:
 async def action_assigned(ctx: JobContext) -> None:
     item, inc = await _item(ctx)
     text, blocks = views.action_assigned(item, inc, item.created_by)
-    await ctx.client.chat_postMessage(channel=item.owner_id, text=text, blocks=blocks)
+    await ctx.post(item.owner_id, text, blocks)
 
 
 async def action_reminder(ctx: JobContext) -> None:
@@ -78,7 +78,7 @@ async def action_reminder(ctx: JobContext) -> None:
     if item.status != "open":
         return
     text, blocks = views.action_reminder(item, inc)
-    await ctx.client.chat_postMessage(channel=item.owner_id, text=text, blocks=blocks)
+    await ctx.post(item.owner_id, text, blocks)
 
 
 async def action_done_message(ctx: JobContext) -> None:
@@ -86,7 +86,7 @@ async def action_done_message(ctx: JobContext) -> None:
     item, inc = await _item(ctx)
     p = ctx.job.payload
     text, blocks = views.action_done_message(item, inc)
-    await ctx.client.chat_update(channel=p["channel"], ts=p["ts"], text=text, blocks=blocks)
+    await ctx.update(p["channel"], p["ts"], text, blocks)
 
 
 async def pir_export(ctx: JobContext) -> None:

@@ -185,9 +185,15 @@ class Saved:
 
 
 async def save(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, actor: str,
-               answers: dict[str, Any], base: int, via: str) -> Saved:
-    """Save the form as `actor` filled it in, starting from revision `base` (what the form showed)."""
+               answers: dict[str, Any], base: int, via: str, prefilled: dict[str, Any] | None = None) -> Saved:
+    """Save the form as `actor` filled it in, starting from revision `base` (what the form showed).
+    `prefilled` is what the form offered on its own (the impact window's defaults): kept when saved as
+    offered, but credited to nobody."""
     submitted = clean_answers(answers)
+    try:
+        offered = clean_answers(prefilled or {})
+    except InvalidInput:  # the form's own metadata, garbled: nothing was offered then
+        offered = {}
     inc = await get(session, incident_id, for_update=True)
     now = utc(clock.now())
     review = await ensure(session, policy, inc, now)
@@ -202,12 +208,13 @@ async def save(*, session: AsyncSession, clock: Clock, policy: Policy, incident_
         current[key] = _merge(QUESTION[key], current.get(key), submitted[key]) if key in merged else submitted[key]
     if not changed:
         return Saved(inc, review, [], [])
+    credited = [k for k in changed if not (offered.get(k) is not None and submitted[k] == offered[k])]
     review.revision += 1
     review.answers = current
     review.updated_at = now
     session.add(PirRevision(incident_id=incident_id, number=review.revision, author=actor, saved_at=now,
-                            answers=current, changed=changed, merged=merged))
-    record(session, inc, now, actor, "pir_saved", via, revision=review.revision, changed=changed, merged=merged)
+                            answers=current, changed=credited, merged=merged))
+    record(session, inc, now, actor, "pir_saved", via, revision=review.revision, changed=credited, merged=merged)
     show_card(session, incident_id, now)
     if merged:  # the second author hears that both texts are kept
         enqueue(session, kind="pir_merged", incident_id=incident_id, now=now,
@@ -272,6 +279,7 @@ async def skip(*, session: AsyncSession, clock: Clock, policy: Policy, incident_
         sev = policy.severity(inc.severity).name
         raise InvalidInput(f"A review is required for {sev} incidents; it cannot be skipped.")
     review.state = "skipped"
+    inc.review_skipped = True
     record(session, inc, now, actor, "pir_skipped", via, reason=reason)
     _close(session, inc, review, actor, now, via)
     return inc

@@ -40,4 +40,4 @@ async def refresh_checklist(ctx: JobContext) -> None:
     if checklist is None or not checklist.message_ts:
         raise NotReady(f"the checklist of {inc.key} is not posted yet")
     text, blocks = views.checklist_message(inc, checklist, ctx.policy)
-    await ctx.client.chat_update(channel=channel_of(inc), ts=checklist.message_ts, text=text, blocks=blocks)
+    await ctx.update(channel_of(inc), checklist.message_ts, text, blocks)

@@ -5,6 +5,7 @@ Ticking or unticking an action records who and when on the timeline and redraws 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,13 +20,15 @@ from bot.timeline.facts import record
 from models import Checklist, Incident
 
 
-def incident_type(policy: Policy, chosen: str | None, title: str, surface: str | None) -> str:
+def incident_type(policy: Policy, chosen: str | None, title: str, surface: str | None,
+                  hints: Iterable[str] = ()) -> str:
+    """The chosen type, else the one the title, the surface and an alert's labels (`hints`) point at."""
     if chosen:
         if chosen not in policy.playbooks.types:
             raise InvalidInput(f"The incident type is one of {', '.join(policy.playbooks.types)}.",
                                field="incident_type")
         return chosen
-    return policy.playbooks.guess(title, surface)
+    return policy.playbooks.guess(title, surface, hints)
 
 
 def new_checklist(policy: Policy, inc: Incident, now: datetime) -> Checklist:

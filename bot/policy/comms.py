@@ -8,6 +8,7 @@
     channel = "C0EXEC"
     severities = ["SEV-1"]
     private_safe = false               # true: private incidents' updates may go there too
+    drills = false                     # true: drills' updates go there too
     [comms.components.card_payments]   # listing components replaces the default list
     name = "Card payments"
     statuspage_id = "8kbf7d35c070"     # the Atlassian Statuspage component, when the connector is on
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.core.durations import parse_duration
 from bot.policy.defaults import defaults
+from bot.policy.matching import best_match
 from models.comms import COMPONENT_STATES
 
 PLACEHOLDERS = {
@@ -72,6 +74,7 @@ class Route(BaseModel):
     channel: str = Field(min_length=1)
     severities: tuple[str, ...]
     private_safe: bool = False
+    drills: bool = False  # drills' updates go here too (a game-day stakeholder channel)
 
 
 class Template(BaseModel):
@@ -157,11 +160,7 @@ class Comms(BaseModel):
         appear in the incident's title or surface; else the fallback."""
         if incident_type in self.templates:
             return incident_type  # type: ignore[return-value]
-        haystack = f"{title} {surface or ''}".lower()
-        for key, t in self.templates.items():
-            if any(word.lower() in haystack for word in t.match):
-                return key
-        return FALLBACK_TEMPLATE
+        return best_match({k: t.match for k, t in self.templates.items()}, title, surface) or FALLBACK_TEMPLATE
 
     def check_severities(self, names: set[str]) -> None:
         """Routes and impacts may name only severities the policy has (checked by the policy loader)."""

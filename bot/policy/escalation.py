@@ -12,3 +12,4 @@ class Escalation(BaseModel):
 
     channel: str | None = None
     leadership_group: str | None = None
+    operators_channel: str | None = None  # whoever runs the bot: told when an effect fails for good

@@ -18,9 +18,11 @@ from bot.policy.defaults import defaults
 from bot.policy.drills import Drills
 from bot.policy.escalation import Escalation
 from bot.policy.oncall import OnCall
+from bot.policy.permissions import Permissions
 from bot.policy.pir import PirPolicy
 from bot.policy.playbooks import Playbooks
 from bot.policy.resolution import Resolution
+from bot.policy.routes import Routes, View, is_person
 from bot.policy.severities import SEV_KEY, Severity
 
 DEFAULT_SEVERITIES: dict[str, dict[str, Any]] = defaults("severity")
@@ -42,6 +44,8 @@ class Policy(BaseModel):
     playbooks: Playbooks = Playbooks()
     resolution: Resolution = Resolution()
     drills: Drills = Drills()
+    routes: Routes = Routes()
+    permissions: Permissions = Permissions()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -53,11 +57,24 @@ class Policy(BaseModel):
     def levels(self) -> tuple[int, ...]:
         return tuple(s.level for s in self.severities)
 
+    def route_view(self, channel: str, *, private: bool, drill: bool) -> View:
+        """How an incident may show in `channel`, which is not its own: in full, as a redacted notice (a
+        private incident where that is not safe), or held back in its own channel (a drill where drills
+        do not go). A DM to a person is always in full."""
+        if is_person(channel):
+            return "full"
+        routes = [r for r in self.comms.routes.values() if r.channel == channel]
+        if drill and channel not in self.routes.drills and not any(r.drills for r in routes):
+            return "held"
+        if private and channel not in self.routes.private_safe and not any(r.private_safe for r in routes):
+            return "redacted"
+        return "full"
+
 
 # The policy file's tables besides [severity.*]: name -> the model that validates it (a field of Policy).
 SECTIONS: dict[str, type[BaseModel]] = {"escalation": Escalation, "oncall": OnCall, "pir": PirPolicy, "comms": Comms,
                                          "alerts": AlertPolicy, "playbooks": Playbooks, "resolution": Resolution,
-                                         "drills": Drills}
+                                         "drills": Drills, "routes": Routes, "permissions": Permissions}
 
 
 def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:

@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.policy.defaults import defaults, keyed_tables
+from bot.policy.matching import best_match
 
 MAX_ACTIONS = 10  # one checkboxes element holds ten options
 MAX_ACTION_TEXT = 75  # an option's text
@@ -50,10 +52,8 @@ class Playbooks(BaseModel):
     def get(self, key: str | None) -> Playbook:
         return self.types.get(key or "other") or self.types.get("other") or next(iter(self.types.values()))
 
-    def guess(self, *texts: str | None) -> str:
-        """The type whose words appear in the title or surface; `other` when none does."""
-        haystack = " ".join(t.lower() for t in texts if t)
-        for key, playbook in self.types.items():
-            if any(word.lower() in haystack for word in playbook.match):
-                return key
-        return "other" if "other" in self.types else next(iter(self.types))
+    def guess(self, title: str | None, surface: str | None = None, hints: Iterable[str] = ()) -> str:
+        """The type the title, surface and an alert's labels point at most (bot/policy/matching.py);
+        `other` when nothing matches."""
+        found = best_match({k: p.match for k, p in self.types.items()}, title, surface, hints)
+        return found or ("other" if "other" in self.types else next(iter(self.types)))

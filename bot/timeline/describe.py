@@ -16,7 +16,8 @@ shows them:
     channel_created         channel
     invite_failed           user, error
     job_failed              job, kind, attempts, what, error
-    leadership_escalation   reason (sev<n> | regulatory), trigger (declared | raised), severity, channel
+    leadership_escalation   reason (sev<n> | regulatory), trigger (declared | raised), severity, channel, held
+                            (a drill, kept in its own channel)
     acknowledged            seconds
     update_snoozed          minutes
     regulatory_changed      regulatory
@@ -144,6 +145,8 @@ def _role_assigned(f: Format, actor: str, d: dict[str, Any]) -> str:
 
 def _leadership(f: Format, actor: str, d: dict[str, Any]) -> str:
     where = f"in {f.channel(d['channel'])}" if d.get("channel") else "but the policy names no escalation channel"
+    if d.get("held"):
+        where = f"(a drill: shown in its own channel, not in {f.channel(d['channel'])})"
     return f"Escalated to leadership ({escalation_why(d)}) {where}"
 
 

@@ -14,7 +14,7 @@ async def post_fact(ctx: JobContext) -> None:
     """The fact the job carries, worded now (bot.timeline.blocks.fact_line), in the incident channel."""
     inc = await ctx.incident()
     fact = SimpleNamespace(**ctx.job.payload)
-    await ctx.client.chat_postMessage(channel=channel_of(inc), text=fact_line(inc, fact))
+    await ctx.post(channel_of(inc), fact_line(inc, fact))
 
 
 async def read_pinned(ctx: JobContext) -> None:

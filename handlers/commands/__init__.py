@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.core import text as t
 from bot.core.inflight import InFlight
 from handlers.commands import changes, clocks, comms, declare, drill, listing, pir, stats, timeline
 
@@ -42,7 +43,7 @@ async def incident_command(ack: Any, command: dict[str, Any], context: dict[str,
     handler = SUBCOMMANDS.get(word.lower() or "help")
     if handler is None:
         await ack(response_type="ephemeral",
-                  text=f"I don't know `{COMMAND} {word[:40]}`. Try `{COMMAND} help` for what I can do.")
+                  text=f"I don't know `{COMMAND} {t.escape(word[:40])}`. Try `{COMMAND} help` for what I can do.")
         return
     await handler(ack=ack, command=command, args=rest.strip(), deps=context["deps"], client=client)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.core import text as t
 from bot.deps import Deps
 from bot.incidents import service as incidents
 from bot.incidents.blocks import declared_reply
@@ -21,7 +22,8 @@ async def declare(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
     severity = incidents.parse_severity(first, deps.policy) if first else None
     if first and severity is None and _LOOKS_LIKE_SEVERITY.match(first):
         await ack(response_type="ephemeral",
-                  text=f"`{first[:20]}` is not a severity. Write it as {incidents.severity_forms(deps.policy)}, "
+                  text=f"`{t.escape(first[:20])}` is not a severity. "
+                       f"Write it as {incidents.severity_forms(deps.policy)}, "
                        f"e.g. `/incident declare sev1 Card payments failing in EU`.")
         return
     title = rest.strip() if severity is not None else args

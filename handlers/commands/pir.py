@@ -3,8 +3,12 @@ command line of Slack."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
+
+from slack_sdk.errors import SlackApiError
 
 from bot.core import text as t
 from bot.core.errors import InvalidInput
@@ -22,6 +26,8 @@ PIR_USAGE = ("Usage: `/incident pir` (open the review form), `/incident pir expo
 ACTION_USAGE = ("Usage: `/incident action @owner <due> <what to do>`; due is a date (2026-12-01), `tomorrow`, `3d` "
                 f"or `2w`; start the text with a kind ({', '.join(ACTION_KINDS)}) and a colon to set one, "
                 "e.g. `detect: alert on authorisation rate`. `/incident action` alone opens a form.")
+log = logging.getLogger(__name__)
+TZ_TIMEOUT = 1.0  # seconds of the three an ack may take
 _KIND = re.compile(rf"^({'|'.join(ACTION_KINDS)}|docs)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -74,11 +80,23 @@ async def action(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, cl
         await ack()
         return
     owner, due, kind, text = parse_action(args)
+    offset = await _tz_offset(client, command["user_id"]) if action_items.is_relative(due) else 0
     item = await deps.in_channel(channel, action_items.add_action, actor=command["user_id"], owner=owner, due=due,
-                                 kind=kind, description=text, via="command")
+                                 kind=kind, description=text, via="command", tz_offset=offset)
     await ack(response_type="ephemeral",
               text=f":clipboard: Action item #{item.id} for {t.user(owner)}, due {item.due_date.isoformat()}; "
                    "I've told them.")
+
+
+async def _tz_offset(client: Any, user: str) -> int:
+    """The user's time zone offset, so `tomorrow` is their tomorrow: Slack's users.info, asked before the
+    ack like views.open (a command's `tomorrow` needs it to be parsed), UTC when Slack is slow or refuses."""
+    try:
+        info = await asyncio.wait_for(client.users_info(user=user), TZ_TIMEOUT)
+        return int((info.get("user") or {}).get("tz_offset") or 0)
+    except (SlackApiError, TimeoutError, OSError, ValueError, TypeError):
+        log.info("users.info for %s failed; reading relative due dates in UTC", user)
+        return 0
 
 
 async def actions(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, client: Any) -> None:

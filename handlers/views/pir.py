@@ -17,10 +17,12 @@ from handlers.views.submitted import incident_id_in, metadata
 async def pir_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
     state = view["state"]
-    base = metadata(view).get("base")
+    meta = metadata(view)
+    base, prefilled = meta.get("base"), meta.get("prefilled")
     await deps.run(reviews.save, incident_id=incident_id_in(view), actor=body["user"]["id"],
                    answers={q.key: value_of(state, q.key) for q in QUESTIONS},
-                   base=base if isinstance(base, int) else 0, via="modal")
+                   base=base if isinstance(base, int) else 0, via="modal",
+                   prefilled=prefilled if isinstance(prefilled, dict) else {})
     await ack()
 
 

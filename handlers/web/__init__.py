@@ -6,21 +6,33 @@ import json
 import logging
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.core.health import database_reachable
 from bot.deps import Deps
 from handlers.web import alerts, charts, status
+from handlers.web.limits import SERVER_MAX_BODY, read_within
 
 log = logging.getLogger(__name__)
+SLACK_MAX_BODY = 1024 * 1024  # Slack's requests are a few KiB; a view submission stays far below this
 
 
 def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True) -> web.Application:
     async def handle_slack(request: web.Request) -> web.Response:
+        raw = await read_within(request, SLACK_MAX_BODY)
+        if raw is None:
+            log.warning("refused a request to /slack/events: its body is over %s bytes", SLACK_MAX_BODY)
+            return web.json_response({"ok": False, "error": "request body too large"}, status=413)
         try:
-            bolt_resp = await bolt_app.async_dispatch(await to_bolt_request(request))
-            return await to_aiohttp_response(bolt_resp)
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("refused a request to /slack/events: its body is not UTF-8")
+            return web.json_response({"ok": False, "error": "the body is not UTF-8"}, status=400)
+        try:
+            request_ = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)
+            return await to_aiohttp_response(await bolt_app.async_dispatch(request_))
         except Exception:  # Bolt maps listener errors itself; this is the last line before a 500
             log.exception("unhandled error dispatching a Slack request")
             return web.Response(status=200, text="")
@@ -28,11 +40,12 @@ def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True) -
     async def healthz(_: web.Request) -> web.Response:
         try:
             await deps.read(database_reachable)
-        except Exception as exc:
-            return web.json_response({"ok": False, "database": str(exc)[:200]}, status=503)
+        except Exception as exc:  # the driver's words can carry hosts and users: they go to the log only
+            log.warning("health check: the database is unavailable: %s", exc)
+            return web.json_response({"ok": False, "database": "database unavailable"}, status=503)
         return web.json_response({"ok": True, "database": "ok"}, dumps=json.dumps)
 
-    app = web.Application()
+    app = web.Application(client_max_size=SERVER_MAX_BODY)
     if slack_events:
         app.router.add_post("/slack/events", handle_slack)
     app.router.add_get("/healthz", healthz)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import os
 from collections.abc import AsyncIterator
@@ -54,7 +55,7 @@ class AlertBot:
         if token:
             sent["Authorization"] = f"Bearer {token}"
         sent.update(headers or {})
-        async with self.http.post(f"{self.base}/alerts/{source}", data=body, headers=sent) as resp:
+        async with self.http.post(f"{self.base}/alerts/{source}", data=io.BytesIO(body), headers=sent) as resp:
             text = await resp.text()
             return Answer(resp.status, json.loads(text) if text.startswith("{") else {"raw": text})
 

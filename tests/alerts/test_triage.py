@@ -55,7 +55,7 @@ async def test_declare_opens_the_modal_prefilled_and_attaches_the_alert(ab: Aler
     assert group.incident_id == inc.id and group.attached_by == p.alice
     msg = ab.triage_messages()[0]
     assert "Attached to *INC-1*" in contexts(msg) and f"<#{inc.channel_id}>" in contexts(msg)
-    assert buttons(msg) == ["Open in Alertmanager"]
+    assert buttons(msg) == ["Open in Alertmanager", "Runbook"]
     kinds = [e.kind for e in await ab.bot.timeline(1)]
     assert kinds[0] == "declared" and "alert_attached" in kinds
 
@@ -95,7 +95,7 @@ async def test_acknowledge_shows_who_and_when(ab: AlertBot) -> None:
     await ab.bot.drain()
     msg = ab.triage_messages()[0]
     assert f"Acknowledged by <@{p.bob}>" in contexts(msg) and "09:03" in contexts(msg)
-    assert buttons(msg) == ["Declare incident", "Attach to INC-n", "Dismiss", "Open in Alertmanager"]
+    assert buttons(msg) == ["Declare incident", "Attach to INC-n", "Dismiss", "Open in Alertmanager", "Runbook"]
     [group] = await ab.groups()
     assert group.acknowledged_by == p.bob
 
@@ -107,7 +107,7 @@ async def test_dismiss_keeps_counting_without_buttons(ab: AlertBot) -> None:
     await ab.bot.drain()
     msg = ab.triage_messages()[0]
     assert f"Dismissed by <@{p.carol}>" in contexts(msg)
-    assert buttons(msg) == ["Open in Alertmanager"]
+    assert buttons(msg) == ["Open in Alertmanager", "Runbook"]
     ab.bot.clock.advance(timedelta(minutes=1))
     await ab.send("alertmanager", alertmanager(am_alert()))
     await ab.bot.drain()

@@ -31,7 +31,8 @@ async def test_alertmanager_alert_is_stored_and_posted_for_triage(ab: AlertBot) 
     text = json.dumps(msg.blocks)
     assert "SEV-1 Critical (alert: critical)" in text and "1 alert" in text
     buttons = [e["text"]["text"] for b in msg.blocks if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["Declare incident", "Acknowledge", "Attach to INC-n", "Dismiss", "Open in Alertmanager"]
+    assert buttons == ["Declare incident", "Acknowledge", "Attach to INC-n", "Dismiss", "Open in Alertmanager",
+                       "Runbook"]
 
 
 async def test_datadog_default_payload_is_understood(ab: AlertBot) -> None:

@@ -33,7 +33,7 @@ async def test_a_drill_runs_on_compressed_clocks_and_ends_with_a_report(bot_fact
     inc = await bot.incident(1)
     assert inc.drill and inc.clock_speed == 5 and inc.title == "[DRILL] Card gateway down"
     assert inc.incident_type == "gateway_down" and inc.severity == 1
-    assert any(m.text.startswith("Playbook for INC-1") for m in bot.messages(inc.channel_id))
+    assert any(m.text.startswith("[DRILL] Playbook for INC-1") for m in bot.messages(inc.channel_id))
     bot.clock.advance(timedelta(minutes=1))  # 5 drill minutes: the alert, and the ack reminder (SLA 5m / 5)
     await bot.drain()
     texts = [m.text for m in bot.messages(inc.channel_id)]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.alerts.sources import alertmanager, datadog, generic, grafana
-from bot.alerts.sources.common import MAX_ALERTS, MalformedPayload, ParsedAlert, load_json
+from bot.alerts.sources.common import MalformedPayload, ParsedAlert, load_json
 
 PARSERS: dict[str, Callable[[Any], list[ParsedAlert]]] = {
     "alertmanager": alertmanager.parse,
@@ -30,8 +30,6 @@ def parse(source: str, body: bytes) -> list[ParsedAlert]:
     alerts = PARSERS[source](load_json(body))
     if not alerts:
         raise MalformedPayload("the payload holds no alerts")
-    if len(alerts) > MAX_ALERTS:
-        raise MalformedPayload(f"at most {MAX_ALERTS} alerts per request (this one has {len(alerts)})")
     return alerts
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-MAX_ALERTS = 1000  # alerts in one request
+from bot.core.text import storable
+
 MAX_TITLE = 300
 MAX_FINGERPRINT = 200
 MAX_LABELS = 64
@@ -35,19 +36,37 @@ class ParsedAlert:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)  # the alert exactly as received
+    # The source's own group (Alertmanager's groupKey): its alerts fold into one triage message.
+    group_key: str | None = None
+    group_title: str | None = None  # what the group is called when it holds several alerts
+    truncated: int = 0  # alerts of the group the source left out of the notification
+    links: dict[str, str] = field(default_factory=dict)  # label -> URL: runbook, dashboard, panel, silence
 
 
 def load_json(body: bytes) -> Any:
+    """The body as JSON, every string in it storable: a NUL (which PostgreSQL's text refuses) is dropped
+    and a lone surrogate (which UTF-8 cannot encode) becomes U+FFFD."""
     if not body.strip():
         raise MalformedPayload("the body is empty; send a JSON document")
     try:
-        return json.loads(body)
+        return clean(json.loads(body))
     except UnicodeDecodeError:
         raise MalformedPayload("the body is not UTF-8 text") from None
     except ValueError as exc:
         raise MalformedPayload(f"the body is not valid JSON ({exc})") from None
     except RecursionError:
         raise MalformedPayload("the body is nested too deeply") from None
+
+
+def clean(value: Any) -> Any:
+    """`value` with every string (keys included) made storable, however deep."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(str(k)): clean(v) for k, v in value.items()}
+    return value
 
 
 def obj(value: Any, where: str) -> dict[str, Any]:

@@ -3,9 +3,11 @@
     {"body": "$EVENT_MSG", "last_updated": "$LAST_UPDATED", "event_type": "$EVENT_TYPE",
      "title": "$EVENT_TITLE", "date": "$DATE", "org": {"id": "$ORG_ID", "name": "$ORG_NAME"}, "id": "$ID"}
 
-where the title starts with the transition ("[Triggered] …", "[Recovered] …") and $ID names the
-event, not the monitor. A payload may add the monitor variables ($ALERT_ID, $AGGREG_KEY,
-$ALERT_TRANSITION, $ALERT_PRIORITY, $TAGS, $LINK, …) under their usual keys; they are used when present.
+where the title starts with the transition ("[Triggered] …", "[Recovered on {host:web-1}] …") and $ID
+names the event, not the monitor. A payload may add the monitor variables ($ALERT_CYCLE_KEY, $ALERT_ID,
+$AGGREG_KEY, $ALERT_TRANSITION, $ALERT_PRIORITY, $TAGS, $LINK, …) under their usual keys; they are used
+when present: the cycle key pairs a trigger with its recovery. $EVENT_MSG is Datadog's Markdown between
+`%%%` markers; it is kept as readable text, its links as the alert's links.
 """
 
 from __future__ import annotations
@@ -45,6 +47,29 @@ def _tags(raw: Any) -> dict[str, str]:
     return out
 
 
+_MARKDOWN_LINK = re.compile(r"\[?\[([^\]]+)\]\((https?://[^)\s]+)\)\]?")
+
+
+def readable(body: str | None) -> tuple[str | None, dict[str, str]]:
+    """Datadog's message as plain text: the `%%%` Markdown markers dropped, `[text](url)` and
+    `[[text](url)]` links as their text, and the links by their text."""
+    if body is None:
+        return None, {}
+    text_ = body.strip()
+    if text_.startswith("%%%"):
+        text_ = text_[3:]
+    if text_.endswith("%%%"):
+        text_ = text_[:-3]
+    links: dict[str, str] = {}
+
+    def keep(m: re.Match[str]) -> str:
+        links.setdefault(m.group(1).strip()[:60] or "Link", m.group(2)[:2000])
+        return m.group(1)
+
+    text_ = _MARKDOWN_LINK.sub(keep, text_)
+    return text_.strip() or None, dict(list(links.items())[:4])
+
+
 def parse(body: Any) -> list[ParsedAlert]:
     obj(body, "the body")
     raw_title = _field(body, "alert_title") or _field(body, "title")
@@ -64,13 +89,16 @@ def parse(body: Any) -> list[ParsedAlert]:
     severity = _field(body, "alert_priority") or priority or tags.get("severity") or _field(body, "priority")
     if severity and severity.lower() == "normal":  # the event priority, not a severity
         severity = None
-    key = _field(body, "aggreg_key") or _field(body, "alert_id")
+    key = _field(body, "alert_cycle_key") or _field(body, "aggreg_key") or _field(body, "alert_id")
+    summary, links = readable(_field(body, "body"))
+    words = transition.strip().lower().split()
     return [ParsedAlert(
         source="datadog",
         fingerprint=fingerprint(key, org_id, clean_title),
-        status="resolved" if transition.strip().lower() in _RESOLVED else "firing",
+        status="resolved" if words and words[0] in _RESOLVED else "firing",  # "Recovered on {host:web-1}"
         title=title(clean_title, "Datadog alert"),
-        summary=_field(body, "body"),
+        summary=summary,
+        links=links,
         severity=severity,
         labels=tags,
         link=link(_field(body, "link"), "link"),

@@ -5,8 +5,9 @@ states of the components it affects.
     PATCH {api}/pages/{page_id}/incidents/{incident_id}   {"incident": {...}}
     Authorization: OAuth <api key>
 
-A 429 or 5xx answer raises StatuspageUnavailable (a ConnectionError, which the job worker retries
-with backoff, like a network error); any other refusal raises StatuspageRefused, which no retry fixes.
+A 429 or 5xx answer raises StatuspageUnavailable (a ConnectionError, which the job worker retries:
+a 429 as a wait, a 5xx with backoff, like a network error); any other refusal raises
+StatuspageRefused, which no retry fixes.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ class StatuspageRefused(Exception):
 
 
 class StatuspageUnavailable(ConnectionError):
-    """Statuspage is rate limiting or failing: try again later (after `retry_after` seconds, when it said)."""
+    """Statuspage is rate limiting (`rate_limited`: the worker waits as told, never counting it a failure)
+    or failing: try again later (after `retry_after` seconds, when it said)."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, *, rate_limited: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -86,7 +89,7 @@ class StatuspageClient:
             text = await resp.text()
             if resp.status == 429 or resp.status >= 500:
                 raise StatuspageUnavailable(f"Statuspage answered HTTP {resp.status} to {method}",
-                                            _seconds(resp.headers.get("Retry-After")))
+                                            _seconds(resp.headers.get("Retry-After")), rate_limited=resp.status == 429)
             if resp.status >= 400:
                 raise StatuspageRefused(f"Statuspage refused {method} with HTTP {resp.status}: {text[:300]}")
             try:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.comms.statuspage.client import IMPACT, worst
 from bot.core.clock import utc
 from bot.policy import Policy
-from models import PUBLIC_LABELS, STATE_LABELS, ExternalMessage, Incident
+from models import PUBLIC_LABELS, STATE_LABELS, ExternalMessage, Incident, IncidentComms
 
 OVERALL = {"operational": "All systems operational", "degraded_performance": "Degraded performance",
            "partial_outage": "Partial outage", "major_outage": "Major outage"}
@@ -40,7 +40,8 @@ class Update:
 
 @dataclass(frozen=True)
 class PublicIncident:
-    ref: str  # a stable anchor: the incident number, nothing else about it
+    incident_id: int  # ours, never shown
+    ref: str  # the public reference: a random name of its own, nothing else about it
     title: str
     status: str  # the latest published status
     impact: str  # the worst component state of its latest message
@@ -62,18 +63,20 @@ class PageState:
     history_days: int
 
 
-def _incident(policy: Policy, number: int, msgs: list[ExternalMessage], cutoff: datetime,
-              active: bool) -> PublicIncident:
+def _incident(policy: Policy, incident_id: int, ref: str, msgs: list[ExternalMessage], cutoff: datetime,
+              active: bool, closed_at: datetime | None) -> PublicIncident:
     latest = msgs[-1]
     shown = msgs if active else [m for m in msgs if utc(m.published_at) >= cutoff]
     names = policy.comms.components
+    resolved = latest.kind == "resolved" or not active  # a closed incident is over, whatever was said last
+    resolved_at = utc(latest.published_at) if latest.kind == "resolved" else (utc(closed_at) if closed_at else None)
     return PublicIncident(
-        ref=str(number), title=latest.title, status=latest.kind,
-        impact=worst(list(latest.components.values())),
+        incident_id=incident_id, ref=ref, title=latest.title, status="resolved" if resolved else latest.kind,
+        impact="operational" if resolved else worst(list(latest.components.values())),
         components=tuple(names[k].name for k in latest.components if k in names),
-        states=dict(latest.components),
+        states={k: "operational" for k in latest.components} if resolved else dict(latest.components),
         started_at=utc(msgs[0].published_at),
-        resolved_at=utc(latest.published_at) if latest.kind == "resolved" else None,
+        resolved_at=resolved_at if resolved else None,
         updates=tuple(Update(m.kind, m.text, utc(m.published_at)) for m in reversed(shown)))
 
 
@@ -82,24 +85,26 @@ async def page_state(session: AsyncSession, policy: Policy, now: datetime) -> Pa
     days = policy.comms.history_days
     cutoff = now - timedelta(days=days)
     rows = (await session.execute(
-        select(ExternalMessage, Incident.number, Incident.status)
+        select(ExternalMessage, IncidentComms.public_ref, Incident.status, Incident.closed_at)
         .join(Incident, Incident.id == ExternalMessage.incident_id)
+        .join(IncidentComms, IncidentComms.incident_id == Incident.id)
         .where(Incident.private.is_(False), Incident.drill.is_(False), ExternalMessage.published_at <= now,
                or_(ExternalMessage.published_at >= cutoff, Incident.status != "closed"))
         .order_by(ExternalMessage.incident_id, ExternalMessage.published_at, ExternalMessage.id))).all()
-    by_incident: dict[int, tuple[int, str, list[ExternalMessage]]] = {}
-    for msg, number, status in rows:
-        by_incident.setdefault(msg.incident_id, (number, status, []))[2].append(msg)
+    by_incident: dict[int, tuple[str, str, datetime | None, list[ExternalMessage]]] = {}
+    for msg, ref, status, closed_at in rows:
+        by_incident.setdefault(msg.incident_id, (ref or "", status, closed_at, []))[3].append(msg)
     states: dict[str, list[str]] = {}
     active, history = [], []
-    for number, status, msgs in by_incident.values():
+    for incident_id, (ref, status, closed_at, msgs) in by_incident.items():
         latest = msgs[-1]
         is_active = latest.kind != "resolved" and status != "closed"
         if is_active:
             for key, state in latest.components.items():
                 states.setdefault(key, []).append(state)
         if is_active or any(utc(m.published_at) >= cutoff for m in msgs):
-            (active if is_active else history).append(_incident(policy, number, msgs, cutoff, is_active))
+            (active if is_active else history).append(
+                _incident(policy, incident_id, ref, msgs, cutoff, is_active, closed_at))
     components = tuple(Component(key, c.name, worst(states.get(key, []))) for key, c in policy.comms.components.items())
     return PageState(
         title=policy.comms.page_title, generated_at=now,
