@@ -1,4 +1,5 @@
-"""Durations as the policy file writes them: `90s`, `15m`, `4h`, `2d`, or `none`.
+"""Durations as the policy file writes them: `90s`, `15m`, `4h`, `2d`, or `none`; always with a unit, so
+`update_cadence = 20` is refused rather than read as 20 seconds.
 
 A module of its own so that every policy section (bot.policy and the sections it imports) can parse them.
 """
@@ -19,7 +20,8 @@ def parse_duration(value: Any) -> timedelta | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"{value!r} is not a duration (write 90s, 15m, 4h, 2d or none)")
     if isinstance(value, int):
-        return timedelta(seconds=value)
+        raise ValueError(f"{value} has no unit: write a string with one, e.g. \"{value}m\" for {value} minutes "
+                         f"or \"{value}s\" for {value} seconds")
     m = _DURATION.match(value)
     if not m:
         raise ValueError(f"{value!r} is not a duration (write 90s, 15m, 4h, 2d or none)")

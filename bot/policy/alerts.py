@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.durations import parse_duration
+from bot.policy.ids import channel_id
 from bot.policy.defaults import defaults
 from models import ALERT_SOURCES, SOURCES
 
@@ -89,6 +90,11 @@ class AlertPolicy(BaseModel):
     severity: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_SEVERITY_MAP))
     channel_sources: dict[str, str] = {}
     auto_declare: tuple[AutoDeclareRule, ...] = ()
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str | None) -> str | None:
+        return channel_id(v)
 
     @field_validator("window", "update_interval", "post_interval", mode="before")
     @classmethod

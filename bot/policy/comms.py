@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.durations import parse_duration
+from bot.policy.ids import channel_id
 from bot.policy.defaults import defaults
 from bot.policy.matching import best_match
 from models.comms import COMPONENT_STATES
@@ -75,6 +76,11 @@ class Route(BaseModel):
     severities: tuple[str, ...]
     private_safe: bool = False
     drills: bool = False  # drills' updates go here too (a game-day stakeholder channel)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        return channel_id(v) or v
 
 
 class Template(BaseModel):

@@ -29,7 +29,21 @@ DEFAULT_SEVERITIES: dict[str, dict[str, Any]] = defaults("severity")
 
 
 class PolicyError(ValueError):
-    """The policy file cannot be used; the message names the file and the key."""
+    """The policy file cannot be used; the message names the file and the key, one line per problem
+    (`problems` holds the lines, for `incident-bot config check`)."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+def _problems(exc: ValidationError, prefix: str) -> list[str]:
+    """One line per error pydantic found, each naming its key (a whole-model check has no location)."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join([prefix, *(str(p) for p in err["loc"])])
+        lines.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
+    return lines
 
 
 class Policy(BaseModel):
@@ -83,9 +97,7 @@ def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join([name, *(str(p) for p in err["loc"])])  # a whole-section check has no location
-        raise PolicyError(f"{source}: {loc}: {err['msg'].removeprefix('Value error, ')}") from None
+        raise PolicyError(*(f"{source}: {line}" for line in _problems(exc, name))) from None
 
 
 def _build(raw: dict[str, Any], source: str) -> Policy:
@@ -103,17 +115,21 @@ def _build(raw: dict[str, Any], source: str) -> Policy:
         if not isinstance(override, dict):
             raise PolicyError(f"{source}: severity.{key} must be a table")
         merged.setdefault(key, {}).update(override)
-    severities = []
+    severities, problems = [], []
     for key in sorted(merged, key=lambda k: int(SEV_KEY.match(k).group(1))):  # type: ignore[union-attr]
         data = {"level": int(key[4:]), "name": key, **merged[key]}
         try:
             severities.append(Severity.model_validate(data))
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            raise PolicyError(f"{source}: severity.{key}.{loc}: {msg}") from None
-    sections = {name: _section(model, raw.get(name, {}), name, source) for name, model in SECTIONS.items()}
+            problems += [f"{source}: {line}" for line in _problems(exc, f"severity.{key}")]
+    sections = {}
+    for name, model in SECTIONS.items():
+        try:
+            sections[name] = _section(model, raw.get(name, {}), name, source)
+        except PolicyError as exc:
+            problems += exc.problems
+    if problems:  # every section is checked before stopping, so one run names every mistake
+        raise PolicyError(*problems)
     for key in sections["oncall"].severity:
         if key not in merged:
             raise PolicyError(f"{source}: oncall.severity.{key}: no such severity")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from bot.policy.ids import GroupId, group_id
 
 
 class OnCall(BaseModel):
@@ -11,8 +13,13 @@ class OnCall(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     group: str | None = None
-    severity: dict[str, str] = {}
-    surface: dict[str, str] = {}
+    severity: dict[str, GroupId] = {}
+    surface: dict[str, GroupId] = {}
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, v: str | None) -> str | None:
+        return group_id(v)
 
     def group_for(self, severity: str, surface: str | None) -> str | None:
         if surface:

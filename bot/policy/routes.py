@@ -10,12 +10,12 @@ person are not routes: they go to people the incident involves.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+from bot.policy.ids import channel_id
+
 View = Literal["full", "redacted", "held"]
 
 
@@ -29,9 +29,7 @@ class Routes(BaseModel):
     @classmethod
     def _ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for channel in v:
-            if not _CHANNEL_ID.match(channel):
-                raise ValueError(f"{channel!r} is not a channel id (C… or G…); a channel's id is at the bottom "
-                                 "of its details in Slack")
+            channel_id(channel)
         return v
 
 

@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from bot.core.durations import parse_duration
+from bot.core.durations import format_duration, parse_duration
 
 SEV_KEY = re.compile(r"^SEV-(\d)$")
 
@@ -32,6 +32,14 @@ class Severity(BaseModel):
     @classmethod
     def _duration(cls, v: Any) -> timedelta | None:
         return parse_duration(v)
+
+    @model_validator(mode="after")
+    def _breach_after_sla(self) -> Severity:
+        if self.ack_breach is not None and (self.ack_sla is None or self.ack_breach <= self.ack_sla):
+            sla = format_duration(self.ack_sla)
+            raise ValueError(f"ack_breach ({format_duration(self.ack_breach)}) must be later than ack_sla ({sla}): "
+                             "the breach is when an unacknowledged incident escalates, after the SLA has passed")
+        return self
 
     @property
     def title(self) -> str:
