@@ -15,6 +15,7 @@ from bot.core.clock import Clock
 from bot.core.inflight import InFlight
 from bot.deps import Deps
 from bot.jobs.table import Notifier
+from bot.ops.telemetry import InstrumentedWebClient
 from models.db import Sessionmaker
 
 
@@ -35,7 +36,7 @@ def make_client(settings: Settings) -> AsyncWebClient:
     kwargs: dict[str, Any] = {"token": settings.slack_bot_token}
     if settings.slack_api_url:
         kwargs["base_url"] = settings.slack_api_url
-    return AsyncWebClient(**kwargs)
+    return InstrumentedWebClient(**kwargs)
 
 
 def build_app(settings: Settings, client: AsyncWebClient, sessionmaker: Sessionmaker, clock: Clock,

@@ -1,4 +1,5 @@
-"""`incident-bot` (also `python -m bot`): serve | worker | demo | db upgrade | pir export."""
+"""`incident-bot` (also `python -m bot`): serve | worker | demo | db upgrade | db backup | config check |
+pir export."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from dataclasses import replace
 
 from dotenv import load_dotenv
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, problems
+from bot.ops import logs
+from bot.ops.dburl import probe
+from bot.ops.startup import check_slack
+from bot.ops.telemetry import start_metrics
 from bot.policy import PolicyError
 from bot.runtime import Runtime, run_worker, serve
 
@@ -43,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema",
                       description="Apply every pending migration to DATABASE_URL.")
+    backup = db_sub.add_parser("backup", help="copy the SQLite database to a file, while the bot runs",
+                               description="Copy the SQLite database of DATABASE_URL to PATH with SQLite's online "
+                                           "backup API: safe while the bot runs, the copy is consistent. For "
+                                           "PostgreSQL use pg_dump (see the README).")
+    backup.add_argument("path", metavar="PATH", help="the file to write (it must not exist)")
+    config = sub.add_parser("config", help="configuration commands", description="Configuration commands.")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    check = config_sub.add_parser("check", help="validate the environment and the policy without starting",
+                                  description="Validate the environment (.env too) and the policy file, one line "
+                                              "per problem naming the key; then, unless --offline, connect to the "
+                                              "database and Slack: the schema, the token, each configured "
+                                              "channel. Exit status 1 when anything is wrong.")
+    check.add_argument("--offline", action="store_true", help="do not connect to the database or to Slack")
     return p
 
 
@@ -55,6 +73,8 @@ async def _prepare_database(settings: Settings) -> None:
     from models.db import is_sqlite
     from models.migrate import current_revision, head_revision, is_up_to_date, upgrade
 
+    if problem := await probe(settings.database_url):  # one line that says what to fix, not a traceback
+        raise ConfigError(problem)
     if is_sqlite(settings.database_url):
         await upgrade(settings.database_url)  # the embedded default keeps itself current
     elif not await is_up_to_date(settings.database_url):
@@ -73,9 +93,15 @@ async def _run(settings: Settings, main: Callable[[Runtime, asyncio.Event], Awai
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    metrics = None
     try:
+        await check_slack(rt.client, settings, rt.readiness)
+        if settings.metrics_port:
+            metrics = await start_metrics(rt.sessionmaker, rt.clock, settings.metrics_port)
         await main(rt, stop)
     finally:
+        if metrics is not None:
+            await metrics.cleanup()
         await rt.close()
 
 
@@ -94,8 +120,46 @@ async def _worker(settings: Settings) -> None:
 async def _db_upgrade(settings: Settings) -> None:
     from models.migrate import current_revision, upgrade
 
+    if problem := await probe(settings.database_url):
+        raise ConfigError(problem)
     await upgrade(settings.database_url)
     print(f"database at revision {await current_revision(settings.database_url)}")
+
+
+async def _config_check(env_problems: list[str], offline: bool) -> int:
+    """Print each problem on a line of its own; 0 when there are none."""
+    found = list(env_problems)
+    if not found and not offline:
+        found += await _online_problems(_settings())
+    for line in found:
+        print(line)
+    if not found:
+        print("configuration ok" + (" (offline: the database and Slack were not contacted)" if offline else ""))
+    return 1 if found else 0
+
+
+async def _online_problems(settings: Settings) -> list[str]:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import make_client
+    from bot.ops.startup import Readiness, check_channels, check_token
+    from models.migrate import current_revision, head_revision
+
+    found = []
+    if problem := await probe(settings.database_url):
+        found.append(problem)
+    elif (at := await current_revision(settings.database_url)) != head_revision():
+        found.append(f"DATABASE_URL: the schema is at revision {at or 'none'}, this version needs "
+                     f"{head_revision()}: run `incident-bot db upgrade`")
+    client = make_client(settings)
+    try:
+        await check_token(client, Readiness())
+        found += await check_channels(client, settings, settings.policy, join=False)
+    except ConfigError as exc:
+        found.append(str(exc))
+    except (SlackApiError, OSError) as exc:
+        found.append(f"SLACK_API_URL: Slack could not be reached: {type(exc).__name__}")
+    return found
 
 
 def _incident_number(raw: str) -> int:
@@ -145,13 +209,21 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import main as demo_main
 
             return asyncio.run(demo_main())
+        if args.command == "config":
+            load_dotenv(override=False)
+            logging.basicConfig(level=logging.WARNING)
+            return asyncio.run(_config_check(problems(), args.offline))
         settings = _settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logs.configure(settings.log_level, settings.log_format)
         logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
         if args.command == "serve":
             asyncio.run(_serve(settings, args))
         elif args.command == "worker":
             asyncio.run(_worker(settings))
+        elif args.command == "db" and args.db_command == "backup":
+            from bot.ops.backup import backup
+
+            print(backup(settings.database_url, args.path))
         elif args.command == "db":
             asyncio.run(_db_upgrade(settings))
         elif args.command == "pir":

@@ -6,7 +6,8 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.policy import Policy, default_policy, load_policy
+from bot.ops.dburl import shape_problem
+from bot.policy import Policy, PolicyError, default_policy, load_policy
 from models.alerts import ALERT_SOURCES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./incidents.db"
@@ -38,6 +39,8 @@ class Settings:
     alert_tokens: Mapping[str, str] = field(default_factory=dict)
     alert_secrets: Mapping[str, str] = field(default_factory=dict)
     alert_require_timestamp: frozenset[str] = frozenset()  # sources whose signatures must carry a timestamp
+    metrics_port: int | None = None  # Prometheus metrics on their own port (bot.ops.telemetry); None: off
+    log_format: str = "text"  # or "json": one object per line (bot.ops.logs)
     policy: Policy = field(default_factory=default_policy)
 
     @classmethod
@@ -48,13 +51,10 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        port_raw = get("PORT") or "3000"
-        try:
-            port = int(port_raw)
-            if not 0 < port < 65536:
-                raise ValueError
-        except ValueError:
-            raise ConfigError(f"PORT={port_raw!r} is not a TCP port number") from None
+        port = _port("PORT", get("PORT") or "3000")
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if problem := shape_problem(database_url):
+            raise ConfigError(problem)
         api_url = get("SLACK_API_URL")
         if api_url and not api_url.endswith("/"):
             api_url += "/"  # slack_sdk joins method names onto the base URL
@@ -68,7 +68,7 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_url=api_url,
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             port=port,
             announce_channel=get("INCIDENT_ANNOUNCE_CHANNEL"),
             policy_path=policy_path,
@@ -80,12 +80,78 @@ class Settings:
             alert_tokens=_per_alert_source(get, "TOKEN"),
             alert_secrets=_per_alert_source(get, "HMAC_SECRET"),
             alert_require_timestamp=_require_timestamp(get),
+            metrics_port=_port("METRICS_PORT", get("METRICS_PORT")) if get("METRICS_PORT") else None,
+            log_format=_log_format(get("LOG_FORMAT")),
             policy=load_policy(policy_path),
         )
 
     @property
     def statuspage_enabled(self) -> bool:
         return bool(self.statuspage_page_id and self.statuspage_api_key)
+
+
+def problems(env: Mapping[str, str] | None = None) -> list[str]:
+    """Every problem with the environment and the policy, one line each naming its key, without starting
+    (`incident-bot config check`). from_env stops at the first; this goes on past each."""
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        return env.get(name, "").strip() or None
+
+    found: list[str] = []
+    token, app_token = get("SLACK_BOT_TOKEN"), get("SLACK_APP_TOKEN")
+    if not token:
+        found.append("SLACK_BOT_TOKEN must be set: the bot token (xoxb-…) from OAuth & Permissions")
+    elif not token.startswith("xoxb-"):
+        found.append(f"SLACK_BOT_TOKEN starts with {token[:5]!r}: a bot token starts with xoxb-")
+    if app_token and not app_token.startswith("xapp-"):
+        found.append(f"SLACK_APP_TOKEN starts with {app_token[:5]!r}: an app-level token starts with xapp-")
+    if not app_token and not get("SLACK_SIGNING_SECRET"):
+        found.append("SLACK_SIGNING_SECRET must be set for HTTP mode (or SLACK_APP_TOKEN for Socket Mode)")
+    checks: list[Callable[[], object]] = [
+        lambda: _port("PORT", get("PORT") or "3000"),
+        lambda: get("METRICS_PORT") and _port("METRICS_PORT", get("METRICS_PORT")),
+        lambda: _log_format(get("LOG_FORMAT")),
+        lambda: _statuspage_url(get("STATUSPAGE_API_URL")),
+        lambda: _public_url(get("PUBLIC_URL")),
+        lambda: _require_timestamp(get),
+    ]
+    if problem := shape_problem(get("DATABASE_URL") or DEFAULT_DATABASE_URL):
+        found.append(problem)
+    for check in checks:
+        try:
+            check()
+        except ConfigError as exc:
+            found.append(str(exc))
+    if get("PORT") and get("METRICS_PORT") and get("PORT") == get("METRICS_PORT"):
+        found.append(f"METRICS_PORT={get('METRICS_PORT')} is PORT too: give the metrics a port of their own")
+    level = (get("LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        found.append(f"LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+    if bool(get("STATUSPAGE_PAGE_ID")) != bool(get("STATUSPAGE_API_KEY")):
+        found.append("STATUSPAGE_PAGE_ID and STATUSPAGE_API_KEY: the Statuspage connector needs both or neither")
+    try:
+        load_policy(get("INCIDENT_POLICY"))
+    except PolicyError as exc:
+        found += exc.problems
+    return found
+
+
+def _port(name: str, raw: str | None) -> int:
+    try:
+        port = int(raw or "")
+        if not 0 < port < 65536:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a TCP port number") from None
+    return port
+
+
+def _log_format(raw: str | None) -> str:
+    value = (raw or "text").lower()
+    if value not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT={raw!r} is not text or json")
+    return value
 
 
 def _statuspage_url(raw: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +20,7 @@ from bot.core.inflight import InFlight
 from bot.deps import Deps
 from bot.jobs.table import WAKE, Notifier
 from bot.jobs.worker import Worker
+from bot.ops.startup import Readiness
 from handlers.web import make_web_app
 from models.db import Sessionmaker, make_engine, make_sessionmaker
 
@@ -39,6 +40,7 @@ class Runtime:
     app: AsyncApp
     worker: Worker
     inflight: InFlight
+    readiness: Readiness = field(default_factory=Readiness)  # what the start-up checks found, for /readyz
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None,
@@ -62,7 +64,8 @@ class Runtime:
         # Without a signing secret (Socket Mode) nothing could verify a request from Slack over HTTP.
         deps = Deps(settings=self.settings, policy=self.settings.policy, sessionmaker=self.sessionmaker,
                     clock=self.clock, notifier=self.notifier)
-        return make_web_app(self.app, deps, slack_events=bool(self.settings.slack_signing_secret))
+        return make_web_app(self.app, deps, slack_events=bool(self.settings.slack_signing_secret),
+                            readiness=self.readiness)
 
     async def close(self) -> None:
         await self.worker_engine.dispose()
@@ -88,6 +91,7 @@ async def serve(rt: Runtime, *, host: str = "0.0.0.0", with_worker: bool = True,
         await runner.setup()
         await web.TCPSite(runner, host, rt.settings.port).start()
         routes = "POST /slack/events, GET /healthz" if rt.settings.slack_signing_secret else "GET /healthz"
+        routes += ", GET /readyz"
         routes += ", GET /status (the public status page)"
         log.info("listening on http://%s:%s (%s)", host, rt.settings.port, routes)
         await stop.wait()

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.incidents import blocks as cards
 from bot.jobs.table import ClaimedJob, enqueue, mark_done
+from bot.ops import logs
 from bot.policy import Policy
 from bot.policy.routes import is_person
 from models import Incident
@@ -80,6 +81,7 @@ class JobContext:
         if inc is None:
             raise GaveUp(f"incident {self.job.incident_id} no longer exists")
         self.about = inc
+        logs.incident_key.set(inc.key)
         return inc
 
     async def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *,

@@ -130,6 +130,7 @@ class ClaimedJob:
     attempts: int
     max_attempts: int
     created_at: datetime
+    due_at: datetime | None = None  # when it was due: how late a reminder ran (bot.ops.telemetry)
 
 
 async def claim(sessionmaker: Sessionmaker, *, worker_id: str, now: datetime, lease: timedelta,
@@ -148,7 +149,7 @@ async def claim(sessionmaker: Sessionmaker, *, worker_id: str, now: datetime, le
         .where(Job.id.in_(due.scalar_subquery()))
         .values(locked_by=worker_id, locked_until=now + lease, attempts=Job.attempts + 1)
         .returning(Job.id, Job.kind, Job.incident_id, Job.payload, Job.attempts, Job.max_attempts,
-                   Job.created_at)
+                   Job.created_at, Job.due_at)
         .execution_options(synchronize_session=False)
     )
     async with sessionmaker() as session, session.begin():

@@ -31,6 +31,7 @@ from bot.jobs import registry
 from bot.jobs import table as jobs
 from bot.jobs.context import GaveUp, JobContext, NotReady, RateLimited, slack_error
 from bot.jobs.table import ClaimedJob, Notifier
+from bot.ops import logs, telemetry
 from bot.policy import Policy
 from models import Incident, TimelineEvent
 from models.db import Sessionmaker
@@ -219,6 +220,8 @@ class Worker:
     async def _run(self, job: ClaimedJob) -> datetime | None:
         """Run one job. When a rate limit made it wait: until when (else None)."""
         effect = self.effects.get(job.kind)
+        logs.for_job(job.id)
+        telemetry.job_started(job.kind, job.due_at or job.created_at, self.clock.now())
         ctx = JobContext(job=job, client=self.client, sessionmaker=self.sessionmaker, clock=self.clock,
                          policy=self.policy, worker_id=self.worker_id, settings=self.settings)
         try:
@@ -236,6 +239,7 @@ class Worker:
             if outcome.rate_limited:
                 log.info("job %s (%s) rate limited, waiting %.0fs: %s", job.id, job.kind, outcome.delay,
                          outcome.message)
+                telemetry.job_retried(job.kind, rate_limited=True)
                 async with self.sessionmaker() as session, session.begin():
                     await jobs.reschedule(session, job, worker_id=self.worker_id, due_at=due, error=outcome.message,
                                           count_attempt=False)
@@ -243,6 +247,7 @@ class Worker:
             if outcome.retry and job.attempts < job.max_attempts:
                 log.warning("job %s (%s) attempt %s failed, retrying in %.0fs: %s",
                             job.id, job.kind, job.attempts, outcome.delay, outcome.message)
+                telemetry.job_retried(job.kind)
                 async with self.sessionmaker() as session, session.begin():
                     await jobs.reschedule(session, job, worker_id=self.worker_id, due_at=due, error=outcome.message)
             else:
@@ -260,6 +265,7 @@ class Worker:
 
     async def _fail(self, job: ClaimedJob, message: str, exc: BaseException | None) -> None:
         what = registry.describe(job.kind)
+        telemetry.job_failed(job.kind)
         log.error("job %s (%s) failed after %s attempts: %s", job.id, job.kind, job.attempts, message,
                   exc_info=exc if exc is not None and not isinstance(exc, (SlackApiError, GaveUp)) else None)
         now = utc(self.clock.now())

@@ -31,8 +31,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.durations import parse_duration
-from bot.policy.ids import channel_id
 from bot.policy.defaults import defaults
+from bot.policy.ids import channel_id
 from bot.policy.matching import best_match
 from models.comms import COMPONENT_STATES
 

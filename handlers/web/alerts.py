@@ -34,6 +34,7 @@ from bot.alerts import service as alerts
 from bot.alerts import sources as alerting
 from bot.core.errors import IncidentBotError
 from bot.deps import Deps
+from bot.ops import telemetry
 from handlers.web.limits import json_content_type, read_within
 
 log = logging.getLogger(__name__)
@@ -146,5 +147,10 @@ def _receiver(source: str, deps: Deps) -> Any:
         return _answer(200, stored=done.stored, groups=done.groups, new_groups=done.new_groups,
                        declared=done.declared)
 
-    receive.__name__ = f"receive_{source}"
-    return receive
+    async def counted(request: web.Request) -> web.Response:
+        answer = await receive(request)
+        telemetry.webhook(source, answer.status)
+        return answer
+
+    counted.__name__ = f"receive_{source}"
+    return counted

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.ops import telemetry
 from models import ExternalMessage
 
 # how bad a state is, for Statuspage's incident impact
@@ -87,6 +88,7 @@ class StatuspageClient:
         async with aiohttp.ClientSession(timeout=self.timeout) as http, \
                 http.request(method, url, json=body, headers=self.headers) as resp:
             text = await resp.text()
+            telemetry.vendor_call("statuspage", method, "ok" if resp.status < 400 else str(resp.status))
             if resp.status == 429 or resp.status >= 500:
                 raise StatuspageUnavailable(f"Statuspage answered HTTP {resp.status} to {method}",
                                             _seconds(resp.headers.get("Retry-After")), rate_limited=resp.status == 429)

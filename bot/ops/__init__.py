@@ -1,0 +1,1 @@
+"""Running the bot as a service: database URL hints, start-up checks, metrics, logs, backups."""
