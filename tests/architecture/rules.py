@@ -27,7 +27,7 @@ NOT_LOGIC = {"bot.pir.document", "bot.metrics.chart", "bot.timeline.describe", "
 SLACK = ("slack_sdk", "slack_bolt")
 DB = ("models.db", "sqlalchemy", "sqlmodel")
 SESSION_WORDS = {"sessionmaker", "AsyncSession", "async_sessionmaker"}
-CORE = {"core", "jobs", "policy", "blocks", "emulator"}  # folders of bot/ that are not domains
+CORE = {"core", "jobs", "policy", "blocks", "emulator", "ops"}  # folders of bot/ that are not domains
 
 
 @dataclass
