@@ -42,6 +42,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
 from bot.core.clock import Clock, utc
+from bot.core.health import database_reachable
 from models import Incident, Job
 from models.db import Sessionmaker
 from models.incidents import OPEN_STATUSES
@@ -190,8 +191,17 @@ def metrics_app(sessionmaker: Sessionmaker, clock: Clock, registry: CollectorReg
         log.debug("metrics scrape in %.3fs", time.monotonic() - started)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def healthz(_: web.Request) -> web.Response:  # the worker's liveness: it serves no other HTTP
+        try:
+            async with sessionmaker() as session:
+                await database_reachable(session)
+        except Exception:
+            return web.json_response({"ok": False, "database": "database unavailable"}, status=503)
+        return web.json_response({"ok": True, "database": "ok"})
+
     app = web.Application()
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/healthz", healthz)
     return app
 
 
