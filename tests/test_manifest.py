@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.scopes import METHOD_SCOPES, SCOPES
 from handlers.actions import ACTIONS
 from handlers.commands import COMMAND
 from handlers.events import EVENTS
@@ -16,31 +17,6 @@ from handlers.views import VIEWS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Slack's documented scope requirements. A method missing here fails the test on purpose:
-# look its scopes up and add them, then the manifest must grant them.
-METHOD_SCOPES: dict[str, set[str]] = {
-    "auth.test": set(),
-    # called with the app-level token (connections:write), which is not a bot scope
-    "apps.connections.open": set(),
-    "chat.postMessage": {"chat:write"},
-    "chat.update": {"chat:write"},
-    "chat.postEphemeral": {"chat:write"},
-    "chat.getPermalink": set(),
-    "conversations.create": {"channels:manage", "groups:write"},  # public and private channels
-    "conversations.invite": {"channels:manage", "groups:write"},
-    "conversations.setTopic": {"channels:manage", "groups:write"},
-    "conversations.join": {"channels:join"},
-    "conversations.history": {"channels:history", "groups:history"},
-    "conversations.info": {"channels:read", "groups:read"},
-    "conversations.list": {"channels:read", "groups:read"},
-    "pins.add": {"pins:write"},
-    "files.getUploadURLExternal": {"files:write"},
-    "files.completeUploadExternal": {"files:write"},
-    "users.info": {"users:read"},
-    "usergroups.users.list": {"usergroups:read"},
-    "views.open": set(),
-    "views.publish": set(),
-}
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_home_opened": set(),
     "member_joined_channel": {"channels:read", "groups:read"},
@@ -128,3 +104,21 @@ def test_the_messages_tab_shows_the_bots_direct_messages() -> None:
     # Reminders, action items and drill reports are DMs: with the tab off, people would never see them.
     home = manifest()["features"]["app_home"]
     assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is True
+
+
+def test_the_scopes_table_matches_the_manifest_and_the_readme() -> None:
+    # bot/core/scopes.py says why each scope is needed; the manifest asks for exactly those
+    granted = manifest()["oauth_config"]["scopes"]["bot"]
+    assert sorted(granted) == sorted(SCOPES) and len(granted) == len(set(granted))
+    assert "im:write" not in granted  # DMs go to a user id with chat:write; nothing opens an IM
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Slack scopes"):]
+    section = section[:section.index("\n## ", 4)]
+    for scope, why in SCOPES.items():
+        assert f"`{scope}`" in section, f"README's Slack scopes does not explain {scope}"
+        assert ("optional" in section.split(f"`{scope}`", 1)[1].split("\n", 1)[0]) == why.optional, scope
+
+
+def test_every_scope_is_used_by_a_method_or_an_event() -> None:
+    used = set().union(*METHOD_SCOPES.values(), *EVENT_SCOPES.values(), {"commands"})
+    assert set(SCOPES) <= used, set(SCOPES) - used

@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
+from bot.core.scopes import BY_CHANNEL, METHOD_SCOPES
 from bot.emulator import api_chat, api_conversations, api_views, socket_mode
 from bot.emulator.api_common import ApiError, Handler
 from bot.emulator.blockkit import message_rejection
@@ -128,6 +129,7 @@ class SlackEmulator:
         self.app_token = app_token  # the app-level token, for apps.connections.open (Socket Mode)
         self.socket = socket_mode.SocketModeHub(self)
         self.rate_limits = False
+        self.scopes: frozenset[str] | None = None  # the bot token's scopes: set to enforce them (missing_scope)
         self.trigger_ttl = 3.0
         self.response_url_ttl = RESPONSE_URL_TTL
         self.usergroups: dict[str, list[str]] = {}  # subteam id -> user ids
@@ -301,6 +303,9 @@ class SlackEmulator:
             wanted, other = other, wanted
         if token != wanted:
             return _Reply(200, {"ok": False, "error": "not_allowed_token_type" if token == other else "invalid_auth"})
+        if self.scopes is not None and (needed := self._needed(method, args)):
+            return _Reply(200, {"ok": False, "error": "missing_scope", "needed": needed,
+                                "provided": ",".join(sorted(self.scopes))})
         fault: _Fault | None = self._next(self._faults, method)
         delay = (fault.delay if fault else 0.0) + (self._next(self._slow, method) or 0.0)
         if delay:
@@ -321,10 +326,26 @@ class SlackEmulator:
             return _Reply(200, {"ok": False, "error": exc.error, **exc.extra})
         return _Reply(200, {"ok": True, **body})
 
+    def _needed(self, method: str, args: dict[str, Any]) -> str | None:
+        """The scope this call lacks (Slack names one in `needed`), or None."""
+        assert self.scopes is not None
+        if method in BY_CHANNEL:
+            public, private = BY_CHANNEL[method]
+            ch = self.workspace.channels.get(str(args.get("channel") or ""))
+            private_call = (ch.is_private if ch else str(args.get("is_private", "")).lower() in ("true", "1"))
+            wanted = {private if private_call else public}
+        else:
+            wanted = METHOD_SCOPES.get(method, set())
+        missing = sorted(wanted - self.scopes)
+        return missing[0] if missing else None
+
     def _answer(self, method: str, args: dict[str, Any], reply: _Reply) -> web.Response:
         ok = isinstance(reply.body, dict) and bool(reply.body.get("ok"))
         error = reply.body.get("error") if isinstance(reply.body, dict) else f"http_{reply.status}"
         self.workspace.calls.append(Call(method, args, ok, error, reply.status, time.time()))
+        if self.scopes is not None:  # Slack names the token's scopes on every answer
+            scopes = ",".join(sorted(self.scopes))
+            reply = _Reply(reply.status, reply.body, {**reply.headers, "X-OAuth-Scopes": scopes})
         if isinstance(reply.body, str):
             return web.Response(status=reply.status, text=reply.body, headers=reply.headers)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers, dumps=_dumps)

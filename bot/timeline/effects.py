@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from bot.jobs.context import JobContext, channel_of
+from slack_sdk.errors import SlackApiError
+
+from bot.jobs.context import JobContext, channel_of, slack_error
 from bot.timeline import service as timeline
 from bot.timeline.blocks import fact_line
+
+NO_HISTORY = "(its text could not be read: the app lacks the channels:history / groups:history scope)"
 
 
 async def post_fact(ctx: JobContext) -> None:
@@ -21,10 +25,18 @@ async def read_pinned(ctx: JobContext) -> None:
     """A 📌 reaction names a message but carries no text: read it from the channel's history."""
     inc = await ctx.incident()
     ts = ctx.job.payload["ts"]
-    resp = await ctx.client.conversations_history(channel=channel_of(inc), latest=ts, inclusive=True, limit=1)
+    try:
+        resp = await ctx.client.conversations_history(channel=channel_of(inc), latest=ts, inclusive=True, limit=1)
+    except SlackApiError as exc:
+        if slack_error(exc) != "missing_scope":
+            raise
+        resp, unreadable = {}, True  # the history scopes are optional (bot/core/scopes.py)
+    else:
+        unreadable = False
     found = [m for m in resp.get("messages") or [] if m.get("ts") == ts]
     message = found[0] if found else {}
+    gone = NO_HISTORY if unreadable else "(the message is gone)"
     async with ctx.finish() as session:
         await timeline.fill_pinned(session=session, event_id=int(ctx.job.payload["event"]),
                                    author=message.get("user"),
-                                   text=message.get("text") or ("(the message is gone)" if not found else ""))
+                                   text=message.get("text") or (gone if not found else ""))
