@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -82,14 +83,14 @@ async def test_start_up_joins_public_channels_and_names_the_ones_it_cannot(
     operators = ws.add_channel("bot-ops", members=[alice], is_private=True)  # private, the bot not invited
     announce = ws.add_channel("incidents", members=[alice], bot_member=True)
     policy = default_policy().model_copy(update={"escalation": Escalation(channel=leaders)})
-    settings = rt.settings.__class__(**{**rt.settings.__dict__, "policy": policy, "announce_channel": announce})
+    settings = replace(rt.settings, policy=policy, announce_channel=announce)
     await check_slack(rt.client, settings, rt.readiness)
     assert ws.bot_user_id in ws.channels[leaders].members and rt.readiness.joined == [leaders]
 
     policy = policy.model_copy(update={"escalation": Escalation(channel=leaders, operators_channel=operators,
                                                                 leadership_group="S0LEADS")})
     policy = policy.model_copy(update={"alerts": policy.alerts.model_copy(update={"channel": "C0GONE"})})
-    settings = rt.settings.__class__(**{**rt.settings.__dict__, "policy": policy})
+    settings = replace(rt.settings, policy=policy)
     with pytest.raises(ConfigError) as caught:
         await check_slack(rt.client, settings, rt.readiness)
     lines = str(caught.value).splitlines()
