@@ -1,6 +1,7 @@
 """`incident-bot db backup PATH`: a consistent copy of the SQLite database while the bot runs, with
 SQLite's online backup API (it copies page by page and starts over when a writer changed a page it had
-copied, so the copy is one committed state). PostgreSQL: use pg_dump (see the README)."""
+copied; done in one step under a read transaction, which in WAL mode never blocks the bot's writers and
+never restarts), so the copy is one committed state. PostgreSQL: use pg_dump (see the README)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def sqlite_path(url: str) -> Path:
     return path
 
 
-def backup(url: str, target: str | Path, *, pages: int = 256) -> str:
+def backup(url: str, target: str | Path) -> str:
     """Copy the database to `target` (which must not exist); what was done, for the operator."""
     source = sqlite_path(url)
     out = Path(target)
@@ -32,11 +33,11 @@ def backup(url: str, target: str | Path, *, pages: int = 256) -> str:
         raise ConfigError(f"{out} already exists: name a new file, so no backup is overwritten by mistake")
     if not out.parent.is_dir():
         raise ConfigError(f"{out.parent} is not a folder")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(source, timeout=30)  # reads only; read-write so it can share the WAL index
     dst = sqlite3.connect(out)
     try:
         with dst:
-            src.backup(dst, pages=pages)
+            src.backup(dst)  # one step: a snapshot under a read transaction (WAL lets writers go on)
         ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         dst.close()
