@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from bot.emulator.render import (
     render_message,
     render_view,
 )
-from bot.emulator.state import Message
+from bot.emulator.state import Message, Workspace
 from bot.incidents import service as incidents
 from bot.policy import default_policy
 from bot.policy.alerts import AlertPolicy
@@ -82,7 +83,9 @@ class Screen:
         self.ephemerals_seen = len(self.ws.ephemerals)
 
 
-async def play(db_path: Path) -> int:
+async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable[None]] | None = None) -> int:
+    """Play the demo; `capture(workspace, status_page_url, moment)` runs mid-incident ("live") and at the
+    end ("end"), while the bot serves (scripts/screenshots.py takes its pictures there)."""
     emu = SlackEmulator()
     await emu.start()
     ws = emu.workspace
@@ -215,6 +218,8 @@ async def play(db_path: Path) -> int:
             "text": "The 08:52 gateway deploy (v2.42) broke 3-D Secure routing to the EU acquirer; "
                     "its 5xx rate is 64%. US and UK traffic is unaffected.",
             "next_steps": "Roll the gateway back to v2.41; fail EU traffic over to the backup acquirer meanwhile."})
+        if capture is not None:
+            await capture(ws, status_url, "live")
         await settle(minutes=10)
 
         screen.step("Sam ticks what is done on the playbook, and pins the acquirer's confirmation")
@@ -327,6 +332,8 @@ async def play(db_path: Path) -> int:
         await slack.submit(priya, {"checks": ["0", "1", "2", "3"]})
         await settle()
         print(f"\n{len(ws.calls)} Web API calls reached the emulator.")
+        if capture is not None:
+            await capture(ws, status_url, "end")
         return 0
     finally:
         await slack.close()
