@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.ops.dburl import shape_problem
 from bot.policy import Policy, PolicyError, default_policy, load_policy
+from bot.policy.ids import channel_id
 from models.alerts import ALERT_SOURCES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./incidents.db"
@@ -128,6 +129,10 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
     level = (get("LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         found.append(f"LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+    try:
+        channel_id(get("INCIDENT_ANNOUNCE_CHANNEL"))
+    except ValueError as exc:
+        found.append(f"INCIDENT_ANNOUNCE_CHANNEL: {exc}")
     if bool(get("STATUSPAGE_PAGE_ID")) != bool(get("STATUSPAGE_API_KEY")):
         found.append("STATUSPAGE_PAGE_ID and STATUSPAGE_API_KEY: the Statuspage connector needs both or neither")
     try:

@@ -265,13 +265,13 @@ class Worker:
 
     async def _fail(self, job: ClaimedJob, message: str, exc: BaseException | None) -> None:
         what = registry.describe(job.kind)
-        telemetry.job_failed(job.kind)
         log.error("job %s (%s) failed after %s attempts: %s", job.id, job.kind, job.attempts, message,
                   exc_info=exc if exc is not None and not isinstance(exc, (SlackApiError, GaveUp)) else None)
         now = utc(self.clock.now())
         async with self.sessionmaker() as session, session.begin():
             if not await jobs.mark_failed(session, job, worker_id=self.worker_id, now=now, error=message):
                 return  # its lease ran out and another worker has it: that one decides
+            telemetry.job_failed(job.kind)
             if job.incident_id is not None:
                 session.add(TimelineEvent(incident_id=job.incident_id, at=now, actor="bot", kind="job_failed",
                                           via="system", data={"job": job.id, "kind": job.kind,

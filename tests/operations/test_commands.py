@@ -39,7 +39,8 @@ async def test_config_check_offline_names_every_problem(tmp_path: Path) -> None:
     policy.write_text('[severity.SEV-2]\nupdate_cadence = 20\n[escalation]\nchannel = "#exec"\n')
     code, out, _ = await run("config", "check", "--offline", cwd=tmp_path, SLACK_BOT_TOKEN="xoxp-user-token",
                              DATABASE_URL="postgresql://bot:pw@db:5432/incidents", PORT="http",
-                             METRICS_PORT="70000", LOG_FORMAT="yaml", INCIDENT_POLICY=str(policy))
+                             METRICS_PORT="70000", LOG_FORMAT="yaml", INCIDENT_POLICY=str(policy),
+                             INCIDENT_ANNOUNCE_CHANNEL="#incidents")
     assert code == 1
     assert out.splitlines() == [
         "SLACK_BOT_TOKEN starts with 'xoxp-': a bot token starts with xoxb-",
@@ -49,6 +50,8 @@ async def test_config_check_offline_names_every_problem(tmp_path: Path) -> None:
         "PORT='http' is not a TCP port number",
         "METRICS_PORT='70000' is not a TCP port number",
         "LOG_FORMAT='yaml' is not text or json",
+        "INCIDENT_ANNOUNCE_CHANNEL: '#incidents' is not a channel id (that is a name): a channel's id (C…) is at "
+        "the bottom of its details in Slack (click its name)",
         f"{policy}: severity.SEV-2.update_cadence: 20 has no unit: write a string with one, e.g. \"20m\" for 20 "
         "minutes or \"20s\" for 20 seconds",
         f"{policy}: escalation.channel: '#exec' is not a channel id (that is a name): a channel's id (C…) is at "
