@@ -153,7 +153,7 @@ async def _online_problems(settings: Settings) -> list[str]:
                      f"{head_revision()}: run `incident-bot db upgrade`")
     client = make_client(settings)
     try:
-        await check_token(client, Readiness())
+        await check_token(client, Readiness(), retry_delays=())
         found += await check_channels(client, settings, settings.policy, join=False)
     except ConfigError as exc:
         found.append(str(exc))

@@ -3,10 +3,12 @@ configuration names, joining the public ones it must post in. `/readyz` reports 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,6 +18,7 @@ from bot.policy import Policy
 log = logging.getLogger(__name__)
 REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
            "not_allowed_token_type"}
+RETRY_DELAYS = (1.0, 2.0, 4.0)  # seconds between auth.test tries at start while Slack is away
 
 
 @dataclass
@@ -33,18 +36,33 @@ def _error(exc: SlackApiError) -> str:
     return str(data.get("error") or exc.response.status_code)
 
 
-async def check_token(client: AsyncWebClient, readiness: Readiness) -> None:
-    """auth.test: a refused token stops start-up naming it; the workspace and bot user are logged."""
-    try:
-        resp = await client.auth_test()
-    except SlackApiError as exc:
-        error = _error(exc)
-        readiness.slack = f"SLACK_BOT_TOKEN refused ({error})"
-        if error in REFUSED:
-            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({error}): copy the Bot User OAuth Token "
-                              "(xoxb-…) from the app's OAuth & Permissions page, and reinstall the app if it "
-                              "was revoked") from None
-        raise
+async def check_token(client: AsyncWebClient, readiness: Readiness,
+                      retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+    """auth.test: a refused token stops start-up naming it; the workspace and bot user are logged. Slack
+    away (5xx, no connection) is asked again a few times, then stops start-up saying so (a restart retries)."""
+    for attempt, delay in enumerate((*retry_delays, None)):
+        try:
+            resp = await client.auth_test()
+            break
+        except SlackApiError as exc:
+            error = _error(exc)
+            if error in REFUSED:
+                readiness.slack = f"SLACK_BOT_TOKEN refused ({error})"
+                raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({error}): copy the Bot User OAuth Token "
+                                  "(xoxb-…) from the app's OAuth & Permissions page, and reinstall the app if it "
+                                  "was revoked") from None
+            if exc.response.status_code < 500 and exc.response.status_code != 429:
+                readiness.slack = f"auth.test answered {error}"
+                raise ConfigError(f"SLACK_BOT_TOKEN: Slack's auth.test answered {error}") from None
+            reason = f"HTTP {exc.response.status_code}"
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            reason = type(exc).__name__
+        readiness.slack = f"Slack unreachable ({reason})"
+        if delay is None:
+            raise ConfigError(f"SLACK_API_URL: Slack could not be reached at {client.base_url} ({reason}, "
+                              f"{attempt + 1} tries): is Slack up, and does this host reach it?") from None
+        log.warning("Slack could not be reached (%s); asking again in %.0fs", reason, delay)
+        await asyncio.sleep(delay)
     readiness.slack, readiness.team, readiness.bot_user = "ok", resp.get("team"), resp.get("user_id")
     log.info("Slack token valid: workspace %s (%s), bot user %s (%s)", resp.get("team"), resp.get("team_id"),
              resp.get("user"), resp.get("user_id"))

@@ -10,17 +10,19 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigError
 from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
-from bot.ops.startup import check_slack
+from bot.ops.startup import Readiness, check_slack, check_token
 from bot.policy import default_policy
 from bot.policy.escalation import Escalation
 from bot.runtime import Runtime
 from tests.conftest import settings_for
+from tests.serving import free_port
 
 
 @pytest_asyncio.fixture
@@ -101,3 +103,20 @@ async def test_start_up_joins_public_channels_and_names_the_ones_it_cannot(
         "it (invite it there: /invite @incident-bot)",
     ]
     assert ws.bot_user_id not in ws.channels[operators].members
+
+
+async def test_slack_away_at_start_is_asked_again_then_named(served: tuple[Runtime, str],
+                                                             emulator: SlackEmulator) -> None:
+    rt, _ = served
+    emulator.fail("auth.test", "http_500", times=2)
+    await check_token(rt.client, rt.readiness, retry_delays=(0, 0))
+    assert rt.readiness.slack == "ok"
+    emulator.fail("auth.test", "http_500", times=3)
+    with pytest.raises(ConfigError) as caught:
+        await check_token(rt.client, rt.readiness, retry_delays=(0, 0))
+    assert str(caught.value) == (f"SLACK_API_URL: Slack could not be reached at {emulator.api_url} (HTTP 500, 3 "
+                                 "tries): is Slack up, and does this host reach it?")
+    assert rt.readiness.slack == "Slack unreachable (HTTP 500)"
+    nowhere = AsyncWebClient(token="xoxb-1", base_url=f"http://127.0.0.1:{free_port()}/api/")
+    with pytest.raises(ConfigError, match=r"^SLACK_API_URL: Slack could not be reached at .* \(ClientConnectorError"):
+        await check_token(nowhere, Readiness(), retry_delays=(0,))
