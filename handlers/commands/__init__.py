@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core import text as t
 from bot.core.inflight import InFlight
-from handlers.commands import changes, clocks, comms, declare, drill, listing, pir, stats, timeline
+from handlers.commands import changes, clocks, comms, declare, drill, listing, oncall, pir, stats, timeline
 
 COMMAND = "/incident"
 
@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resolve": changes.resolve,
     "ack": clocks.ack,
     "clocks": clocks.show,
+    "oncall": oncall.oncall,
     "draft": comms.draft,
     "drill": drill.drill,
     "note": timeline.note,
