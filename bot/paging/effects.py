@@ -81,7 +81,10 @@ async def page_trigger(ctx: JobContext) -> None:
         if page.pager == "pagerduty":
             await PagerDutyEvents(settings.pagerduty_events_url).send(pd_event("trigger", page, route, inc, ctx.policy))
         else:
-            await _opsgenie(settings).create(og_alert(page, route, inc, ctx.policy))
+            api = _opsgenie(settings)
+            outcome = await api.outcome(await api.create(og_alert(page, route, inc, ctx.policy)))
+            if outcome is not None and not outcome[0]:  # accepted, then refused when Opsgenie processed it
+                raise PagerRefused(f"Opsgenie did not create the alert: {outcome[1]}")
     except PagerRefused as exc:
         raise GaveUp(str(exc)) from None
     now = utc(ctx.clock.now())

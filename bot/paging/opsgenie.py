@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.paging.http import request
+from bot.paging.http import PagerRefused, request
 from bot.paging.pagerduty import Person
 
 NAME = "Opsgenie"
@@ -29,6 +29,15 @@ class OpsgenieApi:
         """The request id Opsgenie gave back."""
         answer = await request(NAME, "POST", f"{self.base}/alerts", headers=self.headers, body=alert)
         return str(answer.get("requestId") or "")
+
+    async def outcome(self, request_id: str) -> tuple[bool, str] | None:
+        """What became of an accepted request: (success, Opsgenie's status); None while it is not processed."""
+        try:
+            answer = await request(NAME, "GET", f"{self.base}/alerts/requests/{request_id}", headers=self.headers)
+        except PagerRefused:  # 404: not processed yet
+            return None
+        data = answer.get("data") or {}
+        return bool(data.get("isSuccess", data.get("success", True))), str(data.get("status") or "")
 
     async def act(self, alias: str, action: str, body: dict[str, Any] | None = None) -> None:
         """acknowledge, close or escalate the alert of `alias`."""
