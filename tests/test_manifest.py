@@ -37,6 +37,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "files.getUploadURLExternal": {"files:write"},
     "files.completeUploadExternal": {"files:write"},
     "users.info": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
     "usergroups.users.list": {"usergroups:read"},
     "views.open": set(),
     "views.publish": set(),
