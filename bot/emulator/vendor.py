@@ -10,7 +10,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-
 BODY = web.RequestKey("body", object)  # the request's JSON body, read once by the middleware
 
 

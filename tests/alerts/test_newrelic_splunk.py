@@ -62,7 +62,8 @@ async def test_splunk_runs_of_one_search_fold_together(nb: AlertBot) -> None:
 
 async def test_splunk_token_in_the_query_and_refusals(nb: AlertBot) -> None:
     body = json.dumps(splunk()).encode()
-    async with nb.http.post(f"{nb.base}/alerts/splunk?token={SPLUNK_TOKEN}", data=io.BytesIO(body), headers=JSON) as resp:
+    url = f"{nb.base}/alerts/splunk"
+    async with nb.http.post(f"{url}?token={SPLUNK_TOKEN}", data=io.BytesIO(body), headers=JSON) as resp:
         assert resp.status == 200
     async with nb.http.post(f"{nb.base}/alerts/splunk?token=wrong", data=io.BytesIO(body), headers=JSON) as resp:
         assert resp.status == 401
