@@ -101,7 +101,7 @@ class Settings:
             opsgenie_api_url=_base_url("OPSGENIE_API_URL", get, DEFAULT_OPSGENIE_API_URL),
             opsgenie_api_key=get("OPSGENIE_API_KEY"),
             opsgenie_webhook_token=get("OPSGENIE_WEBHOOK_TOKEN"),
-            policy=load_policy(policy_path),
+            policy=_paging_ready(load_policy(policy_path), get),
         )
 
     @property
@@ -114,6 +114,14 @@ def _statuspage_url(raw: str | None) -> str:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"STATUSPAGE_API_URL={url!r} is not an http(s) URL")
     return url if url.endswith("/") else url + "/"
+
+
+def _paging_ready(policy: Policy, get: Callable[[str], str | None]) -> Policy:
+    """A policy that pages through Opsgenie needs its key: refused at start, not at the first page."""
+    routes = [name for name, r in policy.paging.routes.items() if r.pager == "opsgenie"]
+    if routes and not get("OPSGENIE_API_KEY"):
+        raise ConfigError(f"[paging.routes.{routes[0]}] pages through Opsgenie, but OPSGENIE_API_KEY is not set")
+    return policy
 
 
 def _base_url(name: str, get: Callable[[str], str | None], default: str) -> str:
