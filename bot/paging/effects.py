@@ -23,7 +23,7 @@ from bot.paging.opsgenie import OpsgenieApi
 from bot.paging.pagerduty import PagerDutyApi, PagerDutyEvents, Person
 from bot.paging.payloads import og_alert, pd_event
 from bot.policy.paging import PageRoute
-from bot.timeline.facts import record
+from bot.timeline.facts import announce, record
 from models import Incident, Page
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,9 @@ async def page_trigger(ctx: JobContext) -> None:
         fresh.triggered_at, fresh.error, fresh.updated_at = now, None, now
         sev, rules = ctx.policy.severity(inc.severity).name, ctx.policy.paging
         level = rules.pd_severity(sev) if page.pager == "pagerduty" else rules.og_priority(sev)
-        record(session, inc, now, "bot", "paged", "system", pager=page.pager, service=page.service, route=page.route,
-               key=page.dedup_key, trigger=page.triggers, level=level)
-        enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
+        fact = record(session, inc, now, "bot", "paged", "system", pager=page.pager, service=page.service,
+                      route=page.route, key=page.dedup_key, trigger=page.triggers, level=level)
+        announce(session, inc, now, fact, topic=False)  # the card redrawn, and a line in the channel
         enqueue(session, kind="oncall_lookup", incident_id=inc.id, now=now, payload={})
 
 
