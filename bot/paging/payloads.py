@@ -23,13 +23,19 @@ def channel_link(inc: Incident) -> str | None:
     return f"https://slack.com/app_redirect?channel={inc.channel_id}" if inc.channel_id else None
 
 
+PRIVATE_TITLE = "a private incident (details in its Slack channel)"
+
+
 def summary(inc: Incident, policy: Policy) -> str:
-    return f"{inc.key} {policy.severity(inc.severity).name}: {inc.title}"
+    return f"{inc.key} {policy.severity(inc.severity).name}: {PRIVATE_TITLE if inc.private else inc.title}"
 
 
 def facts(inc: Incident, policy: Policy) -> dict[str, Any]:
-    """The card's facts, as plain values."""
+    """The card's facts, as plain values; a private incident's title, surface and channel name stay in Slack."""
     sev = policy.severity(inc.severity)
+    if inc.private:
+        return {"incident": inc.key, "severity": f"{sev.name} {sev.label}", "status": inc.status, "private": True,
+                "declared_at": utc(inc.created_at).isoformat(), "incident_commander": inc.commander_id}
     return {
         "incident": inc.key, "severity": f"{sev.name} {sev.label}", "status": inc.status, "title": inc.title,
         "payment_surface": inc.surface, "detected_by": SOURCES.get(inc.source, inc.source), "type": inc.incident_type,
@@ -52,14 +58,16 @@ def pd_event(action: str, page: Page, route: PageRoute, inc: Incident, policy: P
     event["payload"] = {
         "summary": _trimmed(summary(inc, policy), MAX_SUMMARY), "source": CLIENT,
         "severity": policy.paging.pd_severity(sev),
-        "timestamp": utc(inc.created_at).isoformat(), "component": inc.surface or None, "group": inc.incident_type,
+        "timestamp": utc(inc.created_at).isoformat(), "component": None if inc.private else inc.surface,
+        "group": inc.incident_type,
         "class": sev, "custom_details": {k: v for k, v in facts(inc, policy).items() if v is not None},
     }
     event["payload"] = {k: v for k, v in event["payload"].items() if v is not None}
     event["client"] = CLIENT
     if link:
         event["client_url"] = link
-        event["links"] = [{"href": link, "text": f"Slack: #{inc.channel_name or inc.key}"}]
+        name = inc.key if inc.private else f"#{inc.channel_name or inc.key}"
+        event["links"] = [{"href": link, "text": f"Slack: {name}"}]
     return event
 
 
@@ -69,9 +77,11 @@ def og_alert(page: Page, route: PageRoute, inc: Incident, policy: Policy) -> dic
     details = {k: str(v) for k, v in facts(inc, policy).items() if v is not None}
     if link:
         details["slack_link"] = link
-    description = f"{inc.title}\n\nSlack channel: {link}" if link else inc.title
+    title = PRIVATE_TITLE if inc.private else inc.title
+    description = f"{title}\n\nSlack channel: {link}" if link else title
     return {
         "message": _trimmed(summary(inc, policy), MAX_MESSAGE), "alias": page.dedup_key, "description": description,
         "responders": [{"name": route.team, "type": "team"}], "priority": policy.paging.og_priority(sev),
-        "details": details, "source": CLIENT, "tags": [sev, "incident-bot"], "entity": inc.surface or inc.key,
+        "details": details, "source": CLIENT, "tags": [sev, "incident-bot"],
+        "entity": inc.key if inc.private else (inc.surface or inc.key),
     }

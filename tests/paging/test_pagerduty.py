@@ -208,3 +208,23 @@ async def test_a_pager_outage_is_retried_until_it_recovers(pbot: Bot, pagers: Pa
     async with pbot.rt.sessionmaker() as s:
         [job] = (await s.execute(select(Job).where(Job.kind == "page_trigger"))).scalars().all()
     assert job.state == "done" and job.attempts == 3  # the 429 did not count
+
+
+async def test_a_private_incident_pages_without_its_details(pbot: Bot, pagers: Pagers) -> None:
+    await pbot.command(pbot.people.alice, "declare")
+    reply = await pbot.driver.submit(pbot.people.alice, {
+        "title": "Acquirer breach suspected", "severity": "1", "surface": "card payments", "private": ["private"]})
+    assert reply.status == 200
+    await pbot.drain()
+    [event] = triggers(pagers)
+    sent = json.dumps(event)
+    assert "Acquirer breach" not in sent and "card payments" not in sent
+    assert event["payload"]["summary"] == "INC-1 SEV-1: a private incident (details in its Slack channel)"
+
+
+async def test_a_drill_pages_nobody(pbot: Bot, pagers: Pagers) -> None:
+    reply = await pbot.command(pbot.people.alice, "drill gateway")
+    assert reply.status == 200
+    await pbot.drain()
+    assert len(await pbot.incidents()) == 1 and (await pbot.incidents())[0].drill
+    assert pagers.pd.events == []
