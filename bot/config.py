@@ -37,7 +37,7 @@ class Settings:
     statuspage_api_key: str | None = None
     statuspage_api_url: str = DEFAULT_STATUSPAGE_API_URL
     public_url: str | None = None  # the bot's public base URL: the Home tab's chart image is served from it
-    # Alert webhooks, per source (alertmanager, datadog, grafana, generic): a bearer token and/or
+    # Alert webhooks, per source (alertmanager, datadog, grafana, newrelic, splunk, generic): a bearer token and/or
     # an HMAC-SHA256 secret; a source with neither refuses every request.
     alert_tokens: Mapping[str, str] = field(default_factory=dict)
     alert_secrets: Mapping[str, str] = field(default_factory=dict)
