@@ -13,6 +13,10 @@ from models.alerts import ALERT_SOURCES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./incidents.db"
 DEFAULT_STATUSPAGE_API_URL = "https://api.statuspage.io/v1/"
+# Paging (bot/paging): PagerDuty's public endpoints and Opsgenie's US one (the EU one is https://api.eu.opsgenie.com)
+DEFAULT_PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com"
+DEFAULT_PAGERDUTY_API_URL = "https://api.pagerduty.com"
+DEFAULT_OPSGENIE_API_URL = "https://api.opsgenie.com"
 
 
 class ConfigError(ValueError):
@@ -35,13 +39,22 @@ class Settings:
     statuspage_api_key: str | None = None
     statuspage_api_url: str = DEFAULT_STATUSPAGE_API_URL
     public_url: str | None = None  # the bot's public base URL: the Home tab's chart image is served from it
-    # Alert webhooks, per source (alertmanager, datadog, grafana, generic): a bearer token and/or
+    # Alert webhooks, per source (alertmanager, datadog, grafana, newrelic, splunk, generic): a bearer token and/or
     # an HMAC-SHA256 secret; a source with neither refuses every request.
     alert_tokens: Mapping[str, str] = field(default_factory=dict)
     alert_secrets: Mapping[str, str] = field(default_factory=dict)
     alert_require_timestamp: frozenset[str] = frozenset()  # sources whose signatures must carry a timestamp
     metrics_port: int | None = None  # Prometheus metrics on their own port (bot.ops.telemetry); None: off
     log_format: str = "text"  # or "json": one object per line (bot.ops.logs)
+    # Paging: PagerDuty (Events API v2, REST API, webhooks v3) and Opsgenie (Alert API, outgoing webhooks)
+    pagerduty_events_url: str = DEFAULT_PAGERDUTY_EVENTS_URL
+    pagerduty_api_url: str = DEFAULT_PAGERDUTY_API_URL
+    pagerduty_api_token: str | None = None
+    pagerduty_from_email: str | None = None
+    pagerduty_webhook_secret: str | None = None
+    opsgenie_api_url: str = DEFAULT_OPSGENIE_API_URL
+    opsgenie_api_key: str | None = None
+    opsgenie_webhook_token: str | None = None
     policy: Policy = field(default_factory=default_policy)
 
     @classmethod
@@ -83,7 +96,15 @@ class Settings:
             alert_require_timestamp=_require_timestamp(get),
             metrics_port=_port("METRICS_PORT", get("METRICS_PORT")) if get("METRICS_PORT") else None,
             log_format=_log_format(get("LOG_FORMAT")),
-            policy=load_policy(policy_path),
+            pagerduty_events_url=_base_url("PAGERDUTY_EVENTS_URL", get, DEFAULT_PAGERDUTY_EVENTS_URL),
+            pagerduty_api_url=_base_url("PAGERDUTY_API_URL", get, DEFAULT_PAGERDUTY_API_URL),
+            pagerduty_api_token=get("PAGERDUTY_API_TOKEN"),
+            pagerduty_from_email=get("PAGERDUTY_FROM_EMAIL"),
+            pagerduty_webhook_secret=get("PAGERDUTY_WEBHOOK_SECRET"),
+            opsgenie_api_url=_base_url("OPSGENIE_API_URL", get, DEFAULT_OPSGENIE_API_URL),
+            opsgenie_api_key=get("OPSGENIE_API_KEY"),
+            opsgenie_webhook_token=get("OPSGENIE_WEBHOOK_TOKEN"),
+            policy=_paging_ready(load_policy(policy_path), get),
         )
 
     @property
@@ -164,6 +185,22 @@ def _statuspage_url(raw: str | None) -> str:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"STATUSPAGE_API_URL={url!r} is not an http(s) URL")
     return url if url.endswith("/") else url + "/"
+
+
+def _paging_ready(policy: Policy, get: Callable[[str], str | None]) -> Policy:
+    """A policy that pages through Opsgenie needs its key: refused at start, not at the first page."""
+    routes = [name for name, r in policy.paging.routes.items() if r.pager == "opsgenie"]
+    if routes and not get("OPSGENIE_API_KEY"):
+        raise ConfigError(f"[paging.routes.{routes[0]}] pages through Opsgenie, but OPSGENIE_API_KEY is not set")
+    return policy
+
+
+def _base_url(name: str, get: Callable[[str], str | None], default: str) -> str:
+    """A vendor's base URL (for a proxy or a local fake), without a trailing slash."""
+    url = get(name) or default
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}={url[:100]!r} is not an http(s) URL")
+    return url.rstrip("/")
 
 
 def _public_url(raw: str | None) -> str | None:

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import SlackDriver
+from bot.emulator.pagerduty import FakePagerDuty
 from bot.emulator.render import (
     mrkdwn_to_text,
     render_channel,
@@ -36,6 +37,7 @@ from bot.policy import default_policy
 from bot.policy.alerts import AlertPolicy
 from bot.policy.escalation import Escalation
 from bot.policy.oncall import OnCall
+from bot.policy.paging import PageRoute, Paging
 from bot.runtime import Runtime
 from bot.timeline.blocks import fact_text
 from models.migrate import upgrade
@@ -90,7 +92,7 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     await emu.start()
     ws = emu.workspace
     maya = ws.add_user("maya", "Maya Okafor (Support)")
-    sam = ws.add_user("sam", "Sam Lindqvist (On-call SRE)")
+    sam = ws.add_user("sam", "Sam Lindqvist (On-call SRE)", email="sam@payments.example")
     priya = ws.add_user("priya", "Priya Raman (Engineering Manager)")
     raj = ws.add_user("raj", "Raj Patel (Payments Gateway)")
     lena = ws.add_user("lena", "Lena Vogel (Communications)")
@@ -102,17 +104,29 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     oncall_group, leads_group = "S0PAYONCALL", "S0PAYLEADS"
     emu.usergroups.update({oncall_group: [sam], leads_group: [priya]})
 
+    # PagerDuty (a local fake): the payment gateway's service, Sam on call first and Priya next
+    pagerduty = FakePagerDuty(webhook_secret=secrets.token_hex(16))
+    await pagerduty.start()
+    pd_sam = pagerduty.add_user("Sam Lindqvist", "sam@payments.example")
+    pd_key, _, pd_policy = pagerduty.add_service("Payment gateway", [pd_sam, pagerduty.add_user(
+        "Priya Raman", "priya@payments.example")])
+    paging = Paging(routes={"gateway": PageRoute(pager="pagerduty", service="Payment gateway", integration_key=pd_key,
+                                                 escalation_policy=pd_policy)})
+
     clock = FakeClock()
     secret = secrets.token_hex(16)
     url = f"sqlite+aiosqlite:///{db_path}"
     await upgrade(url)
     policy = default_policy().model_copy(update={
         "escalation": Escalation(channel=leadership, leadership_group=leads_group),
-        "oncall": OnCall(group=oncall_group), "alerts": AlertPolicy(channel=alerts_channel)})
+        "oncall": OnCall(group=oncall_group), "alerts": AlertPolicy(channel=alerts_channel), "paging": paging})
     alert_token = secrets.token_hex(16)
     settings = Settings(slack_bot_token=emu.bot_token, slack_signing_secret=secret, slack_api_url=emu.api_url,
                         database_url=url, announce_channel=announce, policy=policy,
-                        alert_tokens={"alertmanager": alert_token})
+                        alert_tokens={"alertmanager": alert_token}, pagerduty_events_url=pagerduty.url,
+                        pagerduty_api_url=pagerduty.url, pagerduty_api_token=pagerduty.api_token,
+                        pagerduty_from_email="priya@payments.example",
+                        pagerduty_webhook_secret=pagerduty.webhook_secret)
     rt = Runtime.create(settings, clock=clock)
     runner = web.AppRunner(rt.web_app())
     await runner.setup()
@@ -120,6 +134,7 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     slack = SlackDriver.for_emulator(emu, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=secret)
+    pagerduty.webhook_url = f"http://127.0.0.1:{port}/webhooks/pagerduty"
     screen = Screen(emu, clock)
     status_url = f"http://127.0.0.1:{port}/status"
 
@@ -176,6 +191,10 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         print(render_view(form, ws.users, ws.channels))
         await slack.submit(maya)
         await settle()
+        paged = pagerduty.incident("INC-1")
+        assert paged is not None
+        print(f"\n  [PagerDuty] {paged['id']} {paged['status']} on {paged['service']['summary']}: "
+              f"{paged['title']!r}, assigned to {paged['assignees'][0]['summary']} (dedup_key {paged['incident_key']})")
         print("\n  The triage message now links the incident:")
         print(render_message(last(alerts_channel, "Card payments failing in EU"), ws.users, ws.channels))
         clock.advance(timedelta(minutes=3))
@@ -204,8 +223,9 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         screen.step("Five minutes in and nobody has acknowledged: the bot pings the on-call group")
         await settle(minutes=1)
 
-        screen.step("Sam acknowledges from the reminder")
-        await slack.click(sam, last(inc.channel_id, "still unacknowledged"), "incident_ack")
+        screen.step("Sam acknowledges on his phone, in PagerDuty: its signed webhook comes back to the bot")
+        status = await pagerduty.acknowledge("INC-1", pd_sam)
+        print(f"\n  [PagerDuty → POST /webhooks/pagerduty] incident.acknowledged, HTTP {status}")
         await settle(minutes=9)
 
         screen.step("Fifteen minutes without an update: the bot reminds the IC and comms")
@@ -252,6 +272,8 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         await slack.submit(priya, {"checks": ["0", "1", "3"],
                                    "reason": "Monitoring for the EU acquirer's 5xx rate is an action item."})
         await settle(minutes=5)
+        print(f"\n  [PagerDuty] {pagerduty.incident('INC-1')['status']}: the bot sent "
+              + ", ".join(e["event_action"] for e in pagerduty.events) + " for INC-1")
 
         screen.step("Lena publishes the resolved message for customers")
         _, msg = await card()
@@ -339,6 +361,7 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         await slack.close()
         await runner.cleanup()
         await rt.close()
+        await pagerduty.stop()
         await emu.stop()
 
 

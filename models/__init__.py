@@ -36,6 +36,7 @@ from models.incidents import (
     IncidentMember,
 )
 from models.jobs import Job, JobBase
+from models.paging import PAGE_STATES, PAGERS, Page, PageBase, PagerEvent
 from models.pir import ACTION_KINDS, ACTION_STATUSES, MAX_ACTION, PIR_STATES, ActionItem, Pir, PirRevision
 from models.playbooks import Checklist
 from models.timeline import TimelineEvent, TimelineEventBase
@@ -47,6 +48,7 @@ __all__ = [
     "IncidentComms", "IncidentCommsBase",
     "ACTION_KINDS", "ACTION_STATUSES", "MAX_ACTION", "PIR_STATES", "ActionItem", "Pir", "PirRevision",
     "Checklist",
+    "PAGE_STATES", "PAGERS", "Page", "PageBase", "PagerEvent",
     "MAX_SURFACE", "MAX_TITLE", "MAX_UPDATE", "OPEN_STATUSES", "ROLES", "SETTABLE_STATUSES", "SOURCES", "STATUSES",
     "Counter", "Incident", "IncidentBase", "IncidentMember",
     "GroupMember", "Job", "JobBase",

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, false
 from sqlmodel import Field, SQLModel
 
-ALERT_SOURCES = ("alertmanager", "datadog", "grafana", "generic")
+ALERT_SOURCES = ("alertmanager", "datadog", "grafana", "newrelic", "splunk", "generic")
 # how each source is named to people
-ALERT_SOURCE_NAMES = {"alertmanager": "Alertmanager", "datadog": "Datadog", "grafana": "Grafana", "generic": "Webhook"}
+ALERT_SOURCE_NAMES = {"alertmanager": "Alertmanager", "datadog": "Datadog", "grafana": "Grafana",
+                      "newrelic": "New Relic", "splunk": "Splunk", "generic": "Webhook"}
 # The actor of what an alert rule does by itself (an auto-declared incident's declarer).
 ALERT_ACTOR = "alerts"
 

@@ -58,7 +58,9 @@ def test_the_demo_plays_a_whole_incident() -> None:
     out = result.stdout
     for seen in ("#inc-1-card-payments-failing-in-eu", "[pinned]", "@maya made @priya *Incident Commander*",
                  "Update on INC-1", "changed status identified → *mitigated*", "lowered severity SEV-1 → *SEV-3*",
-                 "resolved INC-1", "#incidents", "is still unacknowledged after 5m", "@sam acknowledged INC-1",
+                 "resolved INC-1", "#incidents", "is still unacknowledged after 5m",
+                 "Acknowledged in PagerDuty by @sam",
+                 "*Paged:* Payment gateway (PagerDuty)", "[PagerDuty → POST /webhooks/pagerduty] incident.acknowledged",
                  "an update on *INC-1* is due", "Leadership escalation: *INC-1* (declared SEV-1)",
                  "*INC-1 clocks*"):
         assert seen in out, seen

@@ -51,7 +51,7 @@ def test_an_override_changes_only_what_it_names(tmp_path: Path) -> None:
     ('[severity.SEV-1]\ncolour = "red"\n', "severity.SEV-1.colour"),
     ('[severity.SEV-1]\nescalate = "sometimes"\n', "severity.SEV-1.escalate"),
     ('[severity.P1]\nlabel = "x"\n', "severity.P1: severities are named SEV-1 .. SEV-9"),
-    ('[paging]\nx = 1\n', "unknown key 'paging'"),
+    ('[pagers]\nx = 1\n', "unknown key 'pagers'"),
     ("[severity.SEV-1\n", "not valid TOML"),
 ])
 def test_a_bad_file_names_the_key(tmp_path: Path, content: str, message: str) -> None:

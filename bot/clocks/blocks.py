@@ -12,7 +12,13 @@ from bot.core import text as t
 from bot.core.clock import utc
 from bot.policy import Policy
 from bot.timeline.describe import escalation_why
-from models import ROLES, Incident
+from models import PAGERS, ROLES, Incident
+
+
+def _acker(inc: Incident) -> str:
+    """Who acknowledged: a person, or the pager for someone the bot does not know in Slack."""
+    who = inc.acknowledged_by
+    return f"someone in {PAGERS[who]}" if who in PAGERS else t.user(who)
 
 
 def mention_group(group: str | None) -> str:
@@ -113,7 +119,7 @@ def clock_line(inc: Incident) -> str:
     parts = []
     if inc.acknowledged_at is not None:
         took = f" in {t.duration(timedelta(seconds=inc.ack_seconds))}" if inc.ack_seconds is not None else ""
-        parts.append(f":raised_hand: Acknowledged by {t.user(inc.acknowledged_by)}{took}")
+        parts.append(f":raised_hand: Acknowledged by {_acker(inc)}{took}")
     elif inc.is_open:
         parts.append(":hourglass: Not acknowledged yet")
     if inc.ack_breached_at is not None:
@@ -141,7 +147,7 @@ def summary(inc: Incident, policy: Policy, now: datetime) -> str:
              f"• Age: {t.duration(utc(now) - utc(inc.created_at))} (declared {date(inc.created_at)})"]
     start = utc(inc.ack_started_at or inc.created_at)
     if inc.acknowledged_at is not None:
-        lines.append(f"• Acknowledged by {t.user(inc.acknowledged_by)} after "
+        lines.append(f"• Acknowledged by {_acker(inc)} after "
                      f"{t.duration(timedelta(seconds=inc.ack_seconds or 0))}")
     else:
         waiting = f"• Not acknowledged after {t.duration(utc(now) - start)}"

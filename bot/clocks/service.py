@@ -23,10 +23,11 @@ from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput, InvalidTransition
 from bot.core.records import Change, add_member, get, require_open
 from bot.jobs.table import enqueue
+from bot.paging import plan as paging
 from bot.policy import Policy
 from bot.policy.severities import Severity
 from bot.timeline.facts import announce, record
-from models import Incident
+from models import PAGERS, Incident
 
 SNOOZE_MINUTES = (15, 30, 60)
 WATCHED_ROLES = ("ic", "tl", "comms")
@@ -143,24 +144,30 @@ def on_resolve(inc: Incident) -> None:
 
 # -- user actions ---------------------------------------------------------------------------------
 
-async def acknowledge(*, session: AsyncSession, clock: Clock, incident_id: int, actor: str, via: str) -> Change:
-    """The on-call engineer or the IC acknowledges; with nobody on call, whoever acknowledges is."""
+async def acknowledge(*, session: AsyncSession, clock: Clock, incident_id: int, actor: str, via: str,
+                      pager_person: str | None = None) -> Change:
+    """The on-call engineer or the IC acknowledges; with nobody on call, whoever acknowledges is. `via` a
+    pager (bot/paging): acknowledged there by `pager_person` (`actor` is their Slack user when known),
+    which the pager needs not hear back; an acknowledgement in Slack is sent to the pager."""
     inc = await get(session, incident_id, for_update=True)
     require_open(inc)
     if inc.acknowledged_at is not None:
         return Change(inc, False)
-    if actor not in (inc.commander_id, inc.oncall_id) and inc.oncall_id is not None:
+    from_pager = via in PAGERS
+    if not from_pager and actor not in (inc.commander_id, inc.oncall_id) and inc.oncall_id is not None:
         raise InvalidInput(f"Only the On-call Engineer ({{oncall}}) or the Incident Commander ({{ic}}) can "
                            f"acknowledge {inc.key}.", people={"oncall": inc.oncall_id, "ic": inc.commander_id})
     now = utc(clock.now())
-    if inc.oncall_id is None and actor != inc.commander_id:
+    if inc.oncall_id is None and actor != inc.commander_id and actor not in PAGERS:
         inc.oncall_id = actor
         await add_member(session, incident_id, actor)
         enqueue(session, kind="invite", incident_id=incident_id, now=now, payload={"users": [actor]})
     inc.acknowledged_at, inc.acknowledged_by = now, actor
     inc.ack_seconds = _seconds(now - utc(inc.ack_started_at or inc.created_at))
     inc.updated_at = now
-    fact = record(session, inc, now, actor, "acknowledged", via, seconds=inc.ack_seconds)
+    extra = {"pager": via, "person": pager_person} if from_pager else {}
+    fact = record(session, inc, now, actor, "acknowledged", via, seconds=inc.ack_seconds, **extra)
+    await paging.on_acknowledged(session, inc, now, via=via)
     announce(session, inc, now, fact, topic=False)
     return Change(inc, True)
 
@@ -239,6 +246,7 @@ async def _ack_breach(session: AsyncSession, policy: Policy, inc: Incident, now:
     _say(session, inc, now, "ack_breach", **breach)
     if policy.escalation.channel:
         _say(session, inc, now, "ack_breach", to=policy.escalation.channel, **breach)
+    await paging.on_breach(session, inc, now)
 
 
 async def _update_reminder(session: AsyncSession, policy: Policy, inc: Incident, now: datetime,

@@ -31,6 +31,7 @@ SCOPES: dict[str, Scope] = {
     "reactions:read": Scope("reaction_added: a 📌 reaction puts a message on the timeline"),
     "files:write": Scope("upload the review document and the metrics chart"),
     "users:read": Scope("people's names and time zones in reviews, exports and the Home tab"),
+    "users:read.email": Scope("find the on-call engineer the pager names, by email (users.lookupByEmail)"),
     "usergroups:read": Scope("read the members of the incident-admins user group ([permissions] admins)"),
     "channels:history": Scope("read the text of a message pinned with a 📌 reaction in a public channel, and find "
                               "a message a crashed job already posted; without it the timeline notes that the "
@@ -57,6 +58,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "files.getUploadURLExternal": {"files:write"},
     "files.completeUploadExternal": {"files:write"},
     "users.info": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
     "usergroups.users.list": {"usergroups:read"},
     "views.open": set(),
     "views.publish": set(),

@@ -12,8 +12,9 @@ from bot.clocks.blocks import clock_line
 from bot.comms.blocks import draft_button
 from bot.core import text as t
 from bot.core.clock import utc
+from bot.paging.blocks import card_line
 from bot.policy import Policy
-from models import ALERT_ACTOR, ROLES, SETTABLE_STATUSES, SOURCES, Incident
+from models import ALERT_ACTOR, ROLES, SETTABLE_STATUSES, SOURCES, Incident, Page
 
 STATUS_EMOJI = {
     "investigating": ":mag:", "identified": ":bulb:", "mitigated": ":adhesive_bandage:",
@@ -51,7 +52,8 @@ def header_text(inc: Incident) -> str:
     return t.truncate(f"{inc.key}: {t.plain(inc.title)}", 150)
 
 
-def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
+def card(inc: Incident, policy: Policy, page: Page | None = None) -> list[dict[str, Any]]:
+    """`page`: the incident's page to PagerDuty or Opsgenie, when it has one (bot/paging)."""
     assert inc.id is not None
     sev = policy.severity(inc.severity)
     fields = [
@@ -76,6 +78,9 @@ def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
     line = clock_line(inc)
     if line:
         blocks.append({"type": "context", "elements": [mrkdwn(line)]})
+    paged = card_line(page)
+    if paged:
+        blocks.append({"type": "context", "elements": [mrkdwn(paged)]})
     if inc.status != "closed":
         blocks.append(controls(inc, policy))
     return blocks
@@ -128,6 +133,7 @@ HELP = """*`/incident` — run a payment incident from Slack*
 • `/incident list` — open incidents
 • `/incident stats [30d|90d]` — post the incident metrics and their chart in this channel (default 30d)
 • `/incident drill` — the game-day scenarios; `/incident drill <name>` starts one as a [DRILL] incident
+• `/incident oncall` — who is on call now in PagerDuty or Opsgenie, for each paging route
 • `/incident help` — this message
 *Inside an incident channel*
 • `/incident severity 2` — change the severity

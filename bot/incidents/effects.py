@@ -25,7 +25,7 @@ from bot.jobs.context import (
     slack_error,
 )
 from bot.timeline.facts import record
-from models import GroupMember, Incident, IncidentMember
+from models import GroupMember, Incident, IncidentMember, Page
 
 
 async def _created_before(ctx: JobContext, name: str) -> dict[str, Any] | None:
@@ -116,10 +116,16 @@ async def set_topic(ctx: JobContext) -> None:
     await ctx.client.conversations_setTopic(channel=channel_of(inc), topic=cards.topic(inc, ctx.policy))
 
 
+async def _page(ctx: JobContext, inc: Incident) -> Page | None:
+    """The incident's page to the pager, for the card's paging line."""
+    async with ctx.sessionmaker() as session:
+        return await session.get(Page, inc.id)
+
+
 async def post_card(ctx: JobContext) -> None:
     inc = await ctx.incident()
     ts = await post_once(ctx, channel=channel_of(inc), ts=inc.card_ts, text=cards.card_text(inc, ctx.policy),
-                         blocks=cards.card(inc, ctx.policy))
+                         blocks=cards.card(inc, ctx.policy, await _page(ctx, inc)))
     if ts is None:
         return
     async with ctx.finish() as session:
@@ -146,7 +152,8 @@ async def refresh_card(ctx: JobContext) -> None:
     channel = channel_of(inc)
     if not inc.card_ts:
         raise NotReady(f"{inc.key} has no card yet")
-    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy), cards.card(inc, ctx.policy))
+    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy),
+                     cards.card(inc, ctx.policy, await _page(ctx, inc)))
 
 
 async def announce(ctx: JobContext) -> None:

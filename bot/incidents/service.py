@@ -22,6 +22,7 @@ from bot.core.records import Change, add_member, get, require_open
 from bot.drills import report as drills
 from bot.incidents import permissions
 from bot.jobs.table import enqueue
+from bot.paging import plan as paging
 from bot.pir import review as pir
 from bot.playbooks import service as playbooks
 from bot.policy import Policy
@@ -189,6 +190,8 @@ async def declare(
             max_attempts=20)
     # after the channel job, so an escalation that runs right away can already link the channel
     await clocks.on_declare(session, policy, inc, now, actor=declared_by, via=via)
+    if not drill:  # a game day pages nobody
+        await paging.on_severity(session, policy, inc, now)
     return inc
 
 
@@ -206,6 +209,8 @@ async def change_severity(*, session: AsyncSession, clock: Clock, policy: Policy
     inc.severity, inc.updated_at = severity, now
     fact = record(session, inc, now, actor, "severity_changed", via, **{"from": old, "to": new})
     await clocks.on_severity(session, policy, inc, now, raised=raised, actor=actor, via=via)
+    if raised and not inc.drill:
+        await paging.on_severity(session, policy, inc, now)
     announce(session, inc, now, fact, topic=True)
     return Change(inc, True)
 
@@ -230,10 +235,13 @@ async def change_status(*, session: AsyncSession, clock: Clock, policy: Policy, 
         await pir.on_resolve(session, policy, inc, now)
         await drills.on_resolve(session, policy, inc, now)
         await comms.on_resolve(session, policy, inc, now)
+        await paging.on_resolved(session, inc, now, via=via)
         kind = "resolved"
     elif old == "resolved":
         inc.resolved_at = None
         await clocks.on_update(session, policy, inc, now)  # reopening restarts the cadence
+        if not inc.drill:
+            await paging.on_reopened(session, policy, inc, now)  # and pages again
         kind = "reopened"
     else:
         kind = "status_changed"

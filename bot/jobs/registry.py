@@ -17,6 +17,7 @@ from bot.home import effects as home
 from bot.incidents import effects as incidents
 from bot.jobs.context import ClaimedJob, JobContext
 from bot.metrics import effects as metrics
+from bot.paging import effects as paging
 from bot.pir import effects as pir
 from bot.playbooks import effects as playbooks
 from bot.policy import Policy
@@ -86,6 +87,13 @@ KINDS: dict[str, Kind] = {
     "drill_report": Kind(drills.drill_report, "post the drill report"),
     "post_fact": Kind(timeline.post_fact, "post a message in the channel"),
     "read_pinned": Kind(timeline.read_pinned, "read a pinned message"),
+    # paging: PagerDuty and Opsgenie
+    "page_trigger": Kind(paging.page_trigger, "page the on-call", paging.page_failed),
+    "page_acknowledge": Kind(paging.page_acknowledge, "acknowledge the page in the pager"),
+    "page_resolve": Kind(paging.page_resolve, "resolve the page in the pager"),
+    "page_escalate": Kind(paging.page_escalate, "escalate the page in the pager"),
+    "oncall_lookup": Kind(paging.oncall_lookup, "find who is on call"),
+    "oncall_report": Kind(paging.oncall_report, "say who is on call"),
     # metrics and the Home tab
     "post_stats": Kind(metrics.post_stats, "post the incident metrics"),
     "stats_chart": Kind(metrics.stats_chart, "upload the metrics chart"),

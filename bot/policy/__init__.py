@@ -2,7 +2,7 @@
 
     severities  [severity.SEV-n]   escalation [escalation]   oncall [oncall]   pir [pir]
     comms       [comms]            alerts     [alerts]       playbooks [playbooks.<type>]
-    resolution  [resolution]       drills     [drills.<scenario>]
+    resolution  [resolution]       drills     [drills.<scenario>]   paging [paging]
     loader      the Policy model, load_policy, default_policy, PolicyError
 """
 

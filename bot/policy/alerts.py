@@ -49,7 +49,7 @@ class AutoDeclareRule(BaseModel):
 
     name: str | None = None
     labels: dict[str, str]
-    source: str | None = None  # only alerts from this webhook (alertmanager, datadog, grafana, generic)
+    source: str | None = None  # only alerts from this webhook (a key of bot.alerts.sources.PARSERS)
     severity: int | None = None  # None: the alert's mapped severity
     commander: str | None = None  # a Slack user id to make Incident Commander
 

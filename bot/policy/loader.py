@@ -18,6 +18,7 @@ from bot.policy.defaults import defaults
 from bot.policy.drills import Drills
 from bot.policy.escalation import Escalation
 from bot.policy.oncall import OnCall
+from bot.policy.paging import Paging
 from bot.policy.permissions import Permissions
 from bot.policy.pir import PirPolicy
 from bot.policy.playbooks import Playbooks
@@ -60,6 +61,7 @@ class Policy(BaseModel):
     drills: Drills = Drills()
     routes: Routes = Routes()
     permissions: Permissions = Permissions()
+    paging: Paging = Paging()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -88,7 +90,8 @@ class Policy(BaseModel):
 # The policy file's tables besides [severity.*]: name -> the model that validates it (a field of Policy).
 SECTIONS: dict[str, type[BaseModel]] = {"escalation": Escalation, "oncall": OnCall, "pir": PirPolicy, "comms": Comms,
                                          "alerts": AlertPolicy, "playbooks": Playbooks, "resolution": Resolution,
-                                         "drills": Drills, "routes": Routes, "permissions": Permissions}
+                                         "drills": Drills, "routes": Routes, "permissions": Permissions,
+                                         "paging": Paging}
 
 
 def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
@@ -145,6 +148,9 @@ def _build(raw: dict[str, Any], source: str) -> Policy:
         sections["comms"].check_severities(set(merged))
     except ValueError as exc:
         raise PolicyError(f"{source}: comms.{exc}") from None
+    for key, name in sections["paging"].severities_named():
+        if name not in merged:
+            raise PolicyError(f"{source}: paging.{key}: no such severity {name!r}")
     levels = {s.level for s in severities}
     for key, level in sections["alerts"].levels_used():
         if level not in levels:

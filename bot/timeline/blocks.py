@@ -10,7 +10,7 @@ from bot.core import text as t
 from bot.core.clock import utc
 from bot.timeline.describe import Fact, raised_or_lowered, sentence
 from bot.timeline.facts import Page
-from models import ROLES, Incident
+from models import PAGERS, ROLES, Incident
 
 
 class SlackFormat:
@@ -45,7 +45,7 @@ def fact_text(fact: Fact) -> str:
 
 def fact_line(inc: Incident, fact: Fact) -> str:
     """What a change says in the incident channel when it happens."""
-    d, who = fact.data, t.user(fact.actor)
+    d, who = fact.data, _who(fact.actor)
     kind = fact.kind
     if kind == "severity_changed":
         return f":rotating_light: {who} {raised_or_lowered(d)} severity {d['from']} → *{d['to']}*"
@@ -62,6 +62,8 @@ def fact_line(inc: Incident, fact: Fact) -> str:
         if d.get("to"):
             return f":bust_in_silhouette: {who} made {t.user(d['to'])} *{title}*"
         return f":bust_in_silhouette: {who} unassigned {t.user(d.get('from'))} as *{title}*"
+    if kind == "acknowledged" and d.get("pager"):
+        return f":raised_hand: {fact_text(fact)}"
     if kind == "acknowledged":
         return f":raised_hand: {who} acknowledged {inc.key} ({t.duration_of(d['seconds'])} after it started)"
     if kind == "update_snoozed":
@@ -74,8 +76,13 @@ def fact_line(inc: Incident, fact: Fact) -> str:
     return fact_text(fact)
 
 
+def _who(actor: str) -> str:
+    """A person, or a pager that acted for someone the bot does not know in Slack."""
+    return PAGERS[actor] if actor in PAGERS else t.user(actor)
+
+
 def _line(e: Any) -> str:
-    who = "the bot" if e.actor == "bot" else t.user(e.actor)
+    who = "the bot" if e.actor == "bot" else _who(e.actor)
     return t.truncate(f"`{utc(e.at):%m-%d %H:%M}` *{e.kind.replace('_', ' ')}* · {who} · {fact_text(e)}", 600)
 
 

@@ -50,6 +50,11 @@ shows them:
     alert_attached          how (auto | attached | declared), group, title, source, started_at, first_seen,
                             status, count, link, labels
     reported_from_message   author, channel, ts, permalink
+    paged                   pager, service, route, key, trigger, level (the pager's severity or priority)
+    pager_updated           pager, service, action (acknowledge | resolve | escalate), level
+    pager_reassigned        pager, by, to, level (the pager's names); so does pager_escalated
+    oncall_unmapped         name, email (no Slack user has the on-call person's email)
+    acknowledged            (from a pager) pager, person: acknowledged there, by the pager's name for them
 
 A fact whose values cannot be read (a row from an older version) is shown by its `note` value.
 """
@@ -63,7 +68,7 @@ from typing import Any, Protocol
 from bot.core import text as t
 from bot.core.clock import utc
 from bot.pir.questions import QUESTION
-from models import ACTION_KINDS, ALERT_SOURCE_NAMES, PUBLIC_LABELS, ROLES
+from models import ACTION_KINDS, ALERT_SOURCE_NAMES, PAGERS, PUBLIC_LABELS, ROLES
 
 PINNED_PLACEHOLDER = "(a message pinned with a reaction; reading it…)"
 
@@ -229,6 +234,32 @@ def _reported(f: Format, actor: str, d: dict[str, Any]) -> str:
     return f"Declared from a message by {who} in {where}"
 
 
+def _acknowledged(f: Format, actor: str, d: dict[str, Any]) -> str:
+    if d.get("pager"):
+        who = f.user(actor) if actor not in PAGERS else f.text(d.get("person") or "the on-call")
+        return f"Acknowledged in {PAGERS.get(d['pager'], d['pager'])} by {who} after {_took(d['seconds'])}"
+    return f"Acknowledged by {f.user(actor)} after {_took(d['seconds'])}"
+
+
+def _pager(d: dict[str, Any]) -> str:
+    return PAGERS.get(d.get("pager", ""), d.get("pager") or "the pager")
+
+
+_PAGER_ACTIONS = {"acknowledge": "Acknowledged", "resolve": "Resolved", "escalate": "Escalated"}
+
+
+def _pager_updated(f: Format, actor: str, d: dict[str, Any]) -> str:
+    level = f" to level {d['level']}" if d.get("level") else ""
+    return f"{_PAGER_ACTIONS.get(d['action'], d['action'])} the page in {_pager(d)}{level} ({f.text(d['service'])})"
+
+
+def _pager_moved(f: Format, actor: str, d: dict[str, Any], how: str) -> str:
+    to = f.text(d["to"]) if d.get("to") else "someone else"
+    by = f" by {f.text(d['by'])}" if d.get("by") else ""
+    level = f" (level {d['level']})" if d.get("level") else ""
+    return f"{how} in {_pager(d)} to {to}{level}{by}"
+
+
 Sentence = Callable[[Format, str, dict[str, Any]], str]
 SENTENCES: dict[str, Sentence] = {
     "declared": _declared,
@@ -244,7 +275,7 @@ SENTENCES: dict[str, Sentence] = {
     "invite_failed": lambda f, a, d: f"Could not invite {f.user(d['user'])}: {d['error']}",
     "job_failed": lambda f, a, d: f"Could not {d['what']}: {d['error']}",
     "leadership_escalation": _leadership,
-    "acknowledged": lambda f, a, d: f"Acknowledged by {f.user(a)} after {_took(d['seconds'])}",
+    "acknowledged": _acknowledged,
     "update_snoozed": lambda f, a, d: f"Update reminder snoozed for {d['minutes']}m by {f.user(a)}",
     "regulatory_changed": lambda f, a, d: f"{f.user(a)} " + ("flagged regulatory / legal impact" if d["regulatory"]
                                                             else "cleared the regulatory / legal impact flag"),
@@ -280,6 +311,13 @@ SENTENCES: dict[str, Sentence] = {
                                           f"{f.bold(PUBLIC_LABELS[d['status']])}"),
     "alert_attached": _alert_attached,
     "reported_from_message": _reported,
+    "paged": lambda f, a, d: (f"Paged the on-call: {f.text(d['service'])} in {_pager(d)} "
+                              f"({d['level']}, key {f.text(d['key'])})"),
+    "pager_updated": _pager_updated,
+    "pager_reassigned": lambda f, a, d: _pager_moved(f, a, d, "Reassigned"),
+    "pager_escalated": lambda f, a, d: _pager_moved(f, a, d, "Escalated"),
+    "oncall_unmapped": lambda f, a, d: (f"On call in the pager: {f.text(d.get('name') or d.get('email') or '?')}, "
+                                        f"but no Slack user has the email {f.text(d.get('email') or '(none)')}"),
 }
 
 

@@ -16,7 +16,7 @@ from bot.core.health import database_reachable, schema_problem
 from bot.deps import Deps
 from bot.ops import logs, telemetry
 from bot.ops.startup import Readiness
-from handlers.web import alerts, charts, status
+from handlers.web import alerts, charts, paging, status
 from handlers.web.limits import SERVER_MAX_BODY, read_within
 
 log = logging.getLogger(__name__)
@@ -73,4 +73,5 @@ def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True,
     alerts.add_routes(app, deps)
     status.add_routes(app, deps)
     charts.add_routes(app, deps)
+    paging.add_routes(app, deps)
     return app

@@ -1,4 +1,5 @@
-"""Alert webhooks: POST /alerts/alertmanager, /alerts/datadog, /alerts/grafana, /alerts/generic.
+"""Alert webhooks: POST /alerts/alertmanager, /alerts/datadog, /alerts/grafana, /alerts/newrelic, /alerts/splunk,
+/alerts/generic.
 
 Each source is authenticated with its own credential from the environment: a bearer token
 (`Authorization: Bearer …`, ALERTS_<SOURCE>_TOKEN) or an HMAC-SHA256 signature of the raw body
@@ -7,7 +8,8 @@ Each source is authenticated with its own credential from the environment: a bea
 (`X-Signature-Timestamp`, `X-Grafana-Alerting-Signature-Timestamp`) the signed text is
 `<timestamp>:<body>`, it must be within five minutes, and the same signature is refused a second time
 (a replay). ALERTS_<SOURCE>_REQUIRE_TIMESTAMP (or ALERTS_REQUIRE_TIMESTAMP for every source) refuses
-signatures without a timestamp. Answers, always JSON:
+signatures without a timestamp. Splunk's webhook alert action cannot send headers: its token may come
+in the URL instead (`/alerts/splunk?token=…`). Answers, always JSON:
 
     200 stored (every alert as received), with the groups it went to
     400 the body cannot be used: the message names the field; nothing stored
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADERS = ("X-Signature-256", "X-Hub-Signature-256", "X-Grafana-Alerting-Signature", "X-Signature")
 TIMESTAMP_HEADERS = ("X-Signature-Timestamp", "X-Grafana-Alerting-Signature-Timestamp")
 MAX_SKEW = 300  # seconds, as Slack's own signatures
+QUERY_TOKEN_SOURCES = frozenset({"splunk"})  # senders that cannot set an Authorization header
 MAX_BODY = 32 * 1024 * 1024  # an Alertmanager notification of thousands of alerts is a few MiB
 
 
@@ -76,6 +79,10 @@ def _check(request: web.Request, body: bytes, source: str, deps: Deps) -> str | 
     if not token and not secret:
         return f"alerts from {source} are not enabled: set {env}_TOKEN or {env}_HMAC_SECRET"
     given = request.headers.get("Authorization", "")
+    if token and source in QUERY_TOKEN_SOURCES and request.query.get("token"):
+        if hmac.compare_digest(request.query["token"].encode(), token.encode()):
+            return None
+        return "wrong credential"
     if token and given:
         scheme, _, value = given.partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode()):

@@ -3,7 +3,9 @@
     alertmanager  Prometheus Alertmanager webhook, version 4
     datadog       Datadog webhook with its default payload (and the optional $ALERT_* variables)
     grafana       Grafana unified alerting webhook
-    generic       a small documented JSON for synthetic payment tests, New Relic, Splunk, scripts
+    newrelic      New Relic workflow webhook, its default payload template
+    splunk        Splunk's webhook alert action (search_name, result, results_link, sid)
+    generic       a small documented JSON for synthetic payment tests and scripts
 
 Parsers are pure: bytes in, ParsedAlert list out, MalformedPayload (a message naming the field)
 when the body cannot be used. Nothing here touches the database or Slack.
@@ -14,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.alerts.sources import alertmanager, datadog, generic, grafana
+from bot.alerts.sources import alertmanager, datadog, generic, grafana, newrelic, splunk
 from bot.alerts.sources.common import MalformedPayload, ParsedAlert, load_json
 
 PARSERS: dict[str, Callable[[Any], list[ParsedAlert]]] = {
     "alertmanager": alertmanager.parse,
     "datadog": datadog.parse,
     "grafana": grafana.parse,
+    "newrelic": newrelic.parse,
+    "splunk": splunk.parse,
     "generic": generic.parse,
 }
 

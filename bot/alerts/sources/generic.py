@@ -1,5 +1,5 @@
-"""The generic source, for anything that can send JSON (synthetic payment tests, New Relic and
-Splunk webhooks, scripts). One alert is an object; several are an array of them:
+"""The generic source, for anything that can send JSON (synthetic payment tests, scripts; New Relic and
+Splunk have sources of their own). One alert is an object; several are an array of them:
 
     {"source": "synthetic-payments", "title": "Card checkout test failing in EU",
      "severity": "critical", "fingerprint": "checkout-eu", "status": "firing",
