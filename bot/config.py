@@ -38,6 +38,14 @@ class Settings:
     alert_tokens: Mapping[str, str] = field(default_factory=dict)
     alert_secrets: Mapping[str, str] = field(default_factory=dict)
     alert_require_timestamp: frozenset[str] = frozenset()  # sources whose signatures must carry a timestamp
+    # Jira and Confluence Cloud (bot/records/): base URLs, one Atlassian account's email and API token, and
+    # the secret Jira signs its webhooks with; the read API's bearer tokens (API_TOKENS)
+    jira_url: str | None = None
+    confluence_url: str | None = None
+    atlassian_email: str | None = None
+    atlassian_api_token: str | None = None
+    jira_webhook_secret: str | None = None
+    api_tokens: tuple[ApiToken, ...] = ()
     policy: Policy = field(default_factory=default_policy)
 
     @classmethod
@@ -80,12 +88,60 @@ class Settings:
             alert_tokens=_per_alert_source(get, "TOKEN"),
             alert_secrets=_per_alert_source(get, "HMAC_SECRET"),
             alert_require_timestamp=_require_timestamp(get),
+            jira_url=_base_url("JIRA_URL", get("JIRA_URL")),
+            confluence_url=_base_url("CONFLUENCE_URL", get("CONFLUENCE_URL")),
+            atlassian_email=get("ATLASSIAN_EMAIL"),
+            atlassian_api_token=get("ATLASSIAN_API_TOKEN"),
+            jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
+            api_tokens=parse_api_tokens(get("API_TOKENS")),
             policy=load_policy(policy_path),
         )
 
     @property
+    def atlassian_auth(self) -> tuple[str, str] | None:
+        """Basic auth for Jira and Confluence Cloud: the account's email and its API token."""
+        if self.atlassian_email and self.atlassian_api_token:
+            return self.atlassian_email, self.atlassian_api_token
+        return None
+
+    @property
     def statuspage_enabled(self) -> bool:
         return bool(self.statuspage_page_id and self.statuspage_api_key)
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """One bearer token of the read API: `name:token` sees public incidents, `name:token:private` all."""
+
+    name: str
+    token: str
+    private: bool = False
+
+
+def parse_api_tokens(raw: str | None) -> tuple[ApiToken, ...]:
+    """API_TOKENS: comma-separated `name:token[:private]`, e.g. `grafana:s3cr3t…,audit:t0k3n…:private`."""
+    out: list[ApiToken] = []
+    for n, entry in enumerate((raw or "").split(",")):
+        entry = entry.strip()
+        if not entry:
+            continue
+        parts = entry.split(":")
+        if len(parts) not in (2, 3) or not parts[0] or (len(parts) == 3 and parts[2] != "private"):
+            raise ConfigError(f"API_TOKENS entry {n + 1} is not name:token or name:token:private")
+        if len(parts[1]) < 16:
+            raise ConfigError(f"API_TOKENS: the token of {parts[0]!r} is shorter than 16 characters")
+        out.append(ApiToken(parts[0], parts[1], len(parts) == 3))
+    if len({t.name for t in out}) != len(out):
+        raise ConfigError("API_TOKENS: two tokens have the same name")
+    return tuple(out)
+
+
+def _base_url(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("http://", "https://")) or len(raw) > 2000:
+        raise ConfigError(f"{name}={raw[:100]!r} is not an http(s) URL (e.g. https://acme.atlassian.net)")
+    return raw.rstrip("/")
 
 
 def _statuspage_url(raw: str | None) -> str:

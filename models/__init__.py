@@ -38,6 +38,7 @@ from models.incidents import (
 from models.jobs import Job, JobBase
 from models.pir import ACTION_KINDS, ACTION_STATUSES, MAX_ACTION, PIR_STATES, ActionItem, Pir, PirRevision
 from models.playbooks import Checklist
+from models.records import DELIVERY_STATES, ConfluencePage, JiraIssue, WebhookDelivery
 from models.timeline import TimelineEvent, TimelineEventBase
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "Counter", "Incident", "IncidentBase", "IncidentMember",
     "GroupMember", "Job", "JobBase",
     "TimelineEvent", "TimelineEventBase",
+    "DELIVERY_STATES", "ConfluencePage", "JiraIssue", "WebhookDelivery",
 ]

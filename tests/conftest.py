@@ -31,7 +31,8 @@ from models.db import make_engine
 SIGNING_SECRET = "test-signing-secret"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
-_ENV_PREFIXES = ("SLACK_", "INCIDENT_", "DATABASE_URL", "PORT", "LOG_LEVEL", "STATUSPAGE_", "ALERTS_", "PUBLIC_URL")
+_ENV_PREFIXES = ("SLACK_", "INCIDENT_", "DATABASE_URL", "PORT", "LOG_LEVEL", "STATUSPAGE_", "ALERTS_", "PUBLIC_URL",
+                 "JIRA_", "CONFLUENCE_", "ATLASSIAN_", "API_TOKENS")
 
 
 @pytest.fixture(autouse=True)
