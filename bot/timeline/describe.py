@@ -50,6 +50,9 @@ shows them:
     alert_attached          how (auto | attached | declared), group, title, source, started_at, first_seen,
                             status, count, link, labels
     reported_from_message   author, channel, ts, permalink
+    jira_linked             item (None: the incident's own issue), key, url, assigned
+    confluence_published    page, version, url
+    action_done             also issue (the Jira key) when Jira's webhook closed it (via "jira")
 
 A fact whose values cannot be read (a row from an older version) is shown by its `note` value.
 """
@@ -280,6 +283,9 @@ SENTENCES: dict[str, Sentence] = {
                                           f"{f.bold(PUBLIC_LABELS[d['status']])}"),
     "alert_attached": _alert_attached,
     "reported_from_message": _reported,
+    "jira_linked": lambda f, a, d: (f"Action item #{d['item']} is Jira issue {f.text(d['key'])}" if d.get("item")
+                                    else f"Logged as Jira issue {f.text(d['key'])}"),
+    "confluence_published": lambda f, a, d: f"Review published to Confluence (version {d['version']})",
 }
 
 
