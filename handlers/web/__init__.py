@@ -12,7 +12,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.core.health import database_reachable
 from bot.deps import Deps
-from handlers.web import alerts, charts, status
+from handlers.web import alerts, api, charts, status
 from handlers.web.limits import SERVER_MAX_BODY, read_within
 
 log = logging.getLogger(__name__)
@@ -52,4 +52,5 @@ def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True) -
     alerts.add_routes(app, deps)
     status.add_routes(app, deps)
     charts.add_routes(app, deps)
+    api.add_routes(app, deps)  # the read API and Jira's webhook
     return app
