@@ -14,6 +14,7 @@ own words (errorMessages and errors), which no retry fixes.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import aiohttp
@@ -59,8 +60,10 @@ def error_words(answer: Any) -> str:
 async def request(method: str, url: str, auth: tuple[str, str], *, json: Any = None,
                   params: dict[str, str] | None = None, what: str) -> Any:
     """One call to Jira or Confluence; the decoded JSON answer (None for 204)."""
-    async with aiohttp.ClientSession(timeout=TIMEOUT, auth=aiohttp.BasicAuth(*auth)) as http, \
-            http.request(method, url, json=json, params=params, headers={"Accept": "application/json"}) as resp:
+    basic = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+    headers = {"Accept": "application/json", "Authorization": f"Basic {basic}"}
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as http, \
+            http.request(method, url, json=json, params=params, headers=headers) as resp:
         text = await resp.text()
         try:
             answer = await resp.json(content_type=None) if text else None

@@ -40,6 +40,7 @@ WORKFLOW: dict[str, list[tuple[str, str, str, str]]] = {
     "Done": [("41", "Reopen", "To Do", "new")],
 }
 CATEGORY = {"To Do": "new", "In Progress": "indeterminate", "Done": "done"}
+BODY: web.RequestKey[Any] = web.RequestKey("body", Any)
 _STORAGE_ROOT = ('<root xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier">'
                  '{}</root>')
 
@@ -165,7 +166,7 @@ class FakeAtlassian:
             resp = _jira_error(400, ["Unexpected character in the JSON body"]) if "/rest/" in request.path else \
                 _wiki_error(400, "INVALID_REQUEST_PARAMETER", "The body is not JSON")
         else:
-            request["body"] = body
+            request[BODY] = body
             resp = await handler(request)
         self.requests.append(Recorded(request.method, request.path, body, resp.status))
         return resp
@@ -226,7 +227,7 @@ class FakeAtlassian:
         return errors
 
     async def _create_issue(self, request: web.Request) -> web.Response:
-        body = request["body"] or {}
+        body = request[BODY] or {}
         fields = body.get("fields") if isinstance(body, dict) else None
         errors = self._check_fields(fields, creating=True)
         if errors:
@@ -249,7 +250,7 @@ class FakeAtlassian:
         issue = self._find(request.match_info["key"])
         if issue is None:
             return _jira_error(404, ["Issue does not exist or you do not have permission to see it."])
-        body = request["body"] or {}
+        body = request[BODY] or {}
         fields = body.get("fields") if isinstance(body, dict) else None
         errors = self._check_fields(fields, creating=False)
         if errors:
@@ -273,7 +274,7 @@ class FakeAtlassian:
         issue = self._find(request.match_info["key"])
         if issue is None:
             return _jira_error(404, ["Issue does not exist or you do not have permission to see it."])
-        body = request["body"] or {}
+        body = request[BODY] or {}
         wanted = str(((body.get("transition") or {}) if isinstance(body, dict) else {}).get("id", ""))
         for tid, _, to, _ in WORKFLOW[issue["status"]]:
             if tid == wanted:
@@ -309,7 +310,7 @@ class FakeAtlassian:
         return None
 
     async def _create_page(self, request: web.Request) -> web.Response:
-        body = request["body"] or {}
+        body = request[BODY] or {}
         if not isinstance(body, dict):
             return _wiki_error(400, "INVALID_REQUEST_PARAMETER", "The body must be an object")
         if str(body.get("spaceId")) not in self.spaces:
@@ -342,7 +343,7 @@ class FakeAtlassian:
         page = self.pages.get(request.match_info["id"])
         if page is None:
             return _wiki_error(404, "NOT_FOUND", "Page not found")
-        body = request["body"] or {}
+        body = request[BODY] or {}
         if not isinstance(body, dict) or str(body.get("id")) != page["id"] or body.get("status") not in (
                 "current", "draft") or not isinstance(body.get("title"), str) or not body["title"].strip():
             return _wiki_error(400, "INVALID_REQUEST_PARAMETER", "id, status and title are required")
