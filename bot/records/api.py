@@ -31,7 +31,7 @@ class Viewer:
 
 
 def parse_limit(raw: str | None) -> int:
-    if raw is None or raw == "":
+    if raw is None:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidInput(f"limit is a whole number from 1 to {MAX_LIMIT}.")
@@ -39,7 +39,7 @@ def parse_limit(raw: str | None) -> int:
 
 
 def parse_cursor(raw: str | None) -> int | None:
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if not raw.isdigit() or len(raw) > 12:
         raise InvalidInput("cursor is the next_cursor of the previous page.")
@@ -47,7 +47,7 @@ def parse_cursor(raw: str | None) -> int | None:
 
 
 def parse_severity(raw: str | None, policy: Policy) -> int | None:
-    if raw is None or raw == "":
+    if raw is None:
         return None
     value = raw.strip().upper().removeprefix("SEV-").removeprefix("SEV")
     if not value.isdigit() or int(value) not in policy.levels:
@@ -56,7 +56,7 @@ def parse_severity(raw: str | None, policy: Policy) -> int | None:
 
 
 def parse_status(raw: str | None) -> str | None:
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if raw not in STATUSES:
         raise InvalidInput(f"status is one of {', '.join(STATUSES)}.")
@@ -64,7 +64,7 @@ def parse_status(raw: str | None) -> str | None:
 
 
 def parse_since(raw: str | None) -> datetime | None:
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         at = datetime.fromisoformat(raw.replace("Z", "+00:00"))

@@ -26,8 +26,7 @@ INCIDENT = _obj({
     "roles": _obj({role: _NSTR for role in ROLES}), "declared_at": _TIME, "acknowledged_at": _NTIME,
     "mitigated_at": _NTIME, "resolved_at": _NTIME, "closed_at": _NTIME, "drill": {"type": "boolean"},
 })
-DETAIL = {"allOf": [{"$ref": "#/components/schemas/Incident"}, {"type": "object", "required": [
-    "impact", "durations", "review", "action_items", "jira_key"], "properties": {
+DETAIL = _obj({**INCIDENT["properties"], **{
     "impact": _obj({"severity_impact": _NSTR, "impact_start": _NSTR, "impact_end": _NSTR,
                     "failed_transactions": _NSTR, "amount_affected": _NSTR, "merchants_affected": _NSTR,
                     "regions": _NSTR}),
@@ -39,7 +38,7 @@ DETAIL = {"allOf": [{"$ref": "#/components/schemas/Incident"}, {"type": "object"
         "kind": {"type": "string"}, "due_date": {"type": "string", "format": "date"},
         "status": {"type": "string", "enum": ["open", "done"]}, "done_at": _NTIME, "jira_key": _NSTR,
         "jira_url": _NSTR})},
-    "jira_key": _NSTR}}]}
+    "jira_key": _NSTR}})
 EVENT = _obj({"id": {"type": "integer"}, "at": _TIME, "kind": {"type": "string"}, "actor": {"type": "string"},
               "via": {"type": "string"}, "data": {"type": "object", "additionalProperties": True}})
 ERROR = _obj({"error": {"type": "string"}})
@@ -65,7 +64,8 @@ CURSOR = _param("cursor", {"type": "string", "pattern": "^[0-9]{1,12}$"}, "next_
 KEY = _param("key", {"type": "string", "pattern": "^INC-[0-9]{1,9}$"}, "the incident's key, e.g. INC-7", "path")
 
 
-def spec() -> dict[str, Any]:
+def spec(severities: list[str]) -> dict[str, Any]:
+    """`severities`: the policy's severity names, the values the severity filter takes."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "incident-bot read API", "version": "1",
@@ -78,7 +78,7 @@ def spec() -> dict[str, Any]:
                 "operationId": "listIncidents", "summary": "Incidents, newest first",
                 "parameters": [
                     _param("status", {"type": "string", "enum": list(STATUSES)}, "only incidents in this status"),
-                    _param("severity", {"type": "string", "pattern": "^SEV-[1-9]$"}, "only this severity, e.g. SEV-1"),
+                    _param("severity", {"type": "string", "enum": severities}, "only this severity, e.g. SEV-1"),
                     _param("since", {"type": "string", "format": "date-time"}, "declared at or after this time"),
                     LIMIT, CURSOR],
                 "responses": _answers(_obj({"incidents": {"type": "array", "items": {

@@ -85,7 +85,7 @@ def add_routes(app: web.Application, deps: Deps) -> None:
                                limit=api.parse_limit(args.get("limit")), cursor=api.parse_cursor(args.get("cursor")))
 
     async def openapi(_: web.Request) -> web.Response:
-        return web.json_response(spec())
+        return web.json_response(spec([s.name for s in deps.policy.severities]))
 
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/api/v1/incidents", _route(deps, incidents))
