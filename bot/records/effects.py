@@ -56,7 +56,8 @@ async def _item(ctx: JobContext) -> tuple[ActionItem, Incident, JiraIssue | None
     async with ctx.sessionmaker() as session:
         item = await session.get(ActionItem, item_id)
         inc = await session.get(Incident, item.incident_id) if item else None
-        issue = (await session.execute(select(JiraIssue).where(JiraIssue.action_item_id == item_id))).scalar_one_or_none()
+        issue = (await session.execute(select(JiraIssue).where(JiraIssue.action_item_id == item_id))
+                 ).scalar_one_or_none()
     if item is None or inc is None:
         raise GaveUp(f"action item {item_id} no longer exists")
     ctx.about = inc

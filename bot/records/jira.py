@@ -108,7 +108,8 @@ class JiraClient:
         return None
 
     async def transitions(self, key: str) -> list[dict[str, Any]]:
-        answer = await request("GET", f"{self.api}/issue/{key}/transitions", self.auth, what=f"Jira transitions of {key}")
+        answer = await request("GET", f"{self.api}/issue/{key}/transitions", self.auth,
+                               what=f"Jira transitions of {key}")
         return list((answer or {}).get("transitions") or [])
 
     async def transition(self, key: str, transition_id: str) -> None:

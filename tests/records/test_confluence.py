@@ -42,7 +42,7 @@ async def test_export_publishes_the_review_as_an_escaped_storage_page(rbot: Bot,
     inc = await rbot.incident(number)
     card = next(m for m in rbot.messages(inc.channel_id) if "Post-incident review" in str(m.blocks))
     assert f"<{atlassian.url}/wiki/spaces/98306/pages/{page['id']}|Review in Confluence>" in str(card.blocks)
-    assert f"|PAY-1>" in str(card.blocks)
+    assert "|PAY-1>" in str(card.blocks)
 
 
 async def test_a_second_export_is_a_new_version_never_a_duplicate(rbot: Bot, atlassian: FakeAtlassian) -> None:
