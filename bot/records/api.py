@@ -41,7 +41,7 @@ def parse_limit(raw: str | None) -> int:
 def parse_cursor(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdigit() or len(raw) > 9:  # ids are 32-bit integers
         raise InvalidInput("cursor is the next_cursor of the previous page.")
     return int(raw)
 

@@ -80,10 +80,9 @@ async def jira_create_issue(ctx: JobContext) -> None:
     policy = ctx.policy.jira
     email, name = await _slack_person(ctx, item.owner_id)
     account = await _refused(jira.account_for(email)) if email else None
-    async with ctx.sessionmaker() as session:
-        page = await review_page(session, inc.id)  # type: ignore[arg-type]
+    review_url = await _review_link(ctx, inc)
     fields = issues.action_fields(item, inc, project=policy.project, issue_type=policy.issue_type,
-                                  labels=policy.labels, account=account, owner_name=name, review_url=page)
+                                  labels=policy.labels, account=account, owner_name=name, review_url=review_url)
     issue_id, key = await _refused(jira.create_issue(fields))
     now = utc(ctx.clock.now())
     async with ctx.finish() as session:
@@ -93,6 +92,19 @@ async def jira_create_issue(ctx: JobContext) -> None:
                assigned=account is not None)
         if await review_for(session, inc.id) is not None:  # type: ignore[arg-type]
             show_card(session, inc.id, now)
+
+
+async def _review_link(ctx: JobContext, inc: Incident) -> str | None:
+    """The review's Confluence page once published, else the review card's permalink in Slack."""
+    async with ctx.sessionmaker() as session:
+        page = await review_page(session, inc.id)  # type: ignore[arg-type]
+        review = await review_for(session, inc.id)  # type: ignore[arg-type]
+    if page or review is None or not review.card_ts or not inc.channel_id:
+        return page
+    try:
+        return str((await ctx.client.chat_getPermalink(channel=inc.channel_id, message_ts=review.card_ts))["permalink"])
+    except (SlackApiError, KeyError):
+        return None
 
 
 def _done_transition(transitions: list[dict[str, Any]], wanted: str) -> str | None:

@@ -60,7 +60,7 @@ def _param(name: str, schema: dict[str, Any], description: str, where: str = "qu
 
 
 LIMIT = _param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "page size")
-CURSOR = _param("cursor", {"type": "string", "pattern": "^[0-9]{1,12}$"}, "next_cursor of the previous page")
+CURSOR = _param("cursor", {"type": "string", "pattern": "^[0-9]{1,9}$"}, "next_cursor of the previous page")
 KEY = _param("key", {"type": "string", "pattern": "^INC-[0-9]{1,9}$"}, "the incident's key, e.g. INC-7", "path")
 
 

@@ -48,12 +48,16 @@ def viewer_of(request: web.Request, deps: Deps) -> api.Viewer | None:
     return api.Viewer(found.name, found.private) if found else None
 
 
-def _route(deps: Deps, handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _route(deps: Deps, handler: Handler, params: tuple[str, ...]) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def serve(request: web.Request) -> web.Response:
         viewer = viewer_of(request, deps)
         if viewer is None:
             return _error(401, "send Authorization: Bearer <token> with a token from API_TOKENS",
                           **{"WWW-Authenticate": 'Bearer realm="incident-bot api"'})
+        unknown = sorted(set(request.query) - set(params))
+        if unknown:  # a misspelt filter must not silently return everything
+            takes = ", ".join(params) or "none"
+            return _error(400, f"unknown parameter {unknown[0][:40]!r}; this route takes {takes}")
         try:
             return web.json_response(await handler(request, viewer))
         except NotFound as exc:
@@ -88,9 +92,9 @@ def add_routes(app: web.Application, deps: Deps) -> None:
         return web.json_response(spec([s.name for s in deps.policy.severities]))
 
     app.router.add_get("/api/v1/openapi.json", openapi)
-    app.router.add_get("/api/v1/incidents", _route(deps, incidents))
-    app.router.add_get("/api/v1/incidents/{key}", _route(deps, incident))
-    app.router.add_get("/api/v1/incidents/{key}/timeline", _route(deps, timeline))
+    app.router.add_get("/api/v1/incidents", _route(deps, incidents, ("status", "severity", "since", "limit", "cursor")))
+    app.router.add_get("/api/v1/incidents/{key}", _route(deps, incident, ()))
+    app.router.add_get("/api/v1/incidents/{key}/timeline", _route(deps, timeline, ("limit", "cursor")))
     app.router.add_post("/webhooks/jira", _jira_webhook(deps))
 
 

@@ -42,7 +42,8 @@ async def test_filters_and_paging(rbot: Bot) -> None:
     second = (await get(rbot, f"/api/v1/incidents?limit=2&cursor={first['next_cursor']}"))[1]
     assert [i["key"] for i in second["incidents"]] == ["INC-1"] and second["next_cursor"] is None
     for bad, word in (("severity=SEV-7", "severity"), ("status=sleeping", "status"), ("since=yesterday", "since"),
-                      ("limit=0", "limit"), ("cursor=abc", "cursor")):
+                      ("limit=0", "limit"), ("cursor=abc", "cursor"), ("cursor=9999999999", "cursor"),
+                      ("sevrity=SEV-1", "unknown parameter 'sevrity'"), ("status=", "status")):
         status, body = await get(rbot, f"/api/v1/incidents?{bad}")
         assert status == 400 and word in body["error"], bad
 

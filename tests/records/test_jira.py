@@ -117,3 +117,15 @@ async def test_the_incident_itself_can_be_a_jira_issue_that_follows_it(bot_facto
     await bot.drain()
     assert issue["fields"]["summary"] == "INC-1 [SEV-1] Refunds delayed (investigating)"
     assert "sev-1" in issue["fields"]["labels"] and len(atlassian.issues) == 1
+
+
+async def test_an_item_added_to_a_review_links_the_review(rbot: Bot, atlassian: FakeAtlassian) -> None:
+    inc = await rbot.declare()
+    await rbot.resolve(inc.number)
+    await rbot.command(rbot.people.alice, f"action <@{rbot.people.bob}> 2026-02-01 Add an alert", inc.channel_id)
+    await rbot.drain()
+    [issue] = atlassian.issues.values()
+    links = [m["attrs"]["href"] for p in issue["fields"]["description"]["content"] for n in p["content"]
+             for m in n.get("marks", []) if m["type"] == "link" and n["text"] == "Post-incident review"]
+    review = next(m for m in rbot.messages(inc.channel_id) if "Post-incident review" in str(m.blocks))
+    assert len(links) == 1 and review.ts.replace(".", "") in links[0]
