@@ -83,7 +83,8 @@ async def jira_create_issue(ctx: JobContext) -> None:
     review_url = await _review_link(ctx, inc)
     fields = issues.action_fields(item, inc, project=policy.project, issue_type=policy.issue_type,
                                   labels=policy.labels, account=account, owner_name=name, review_url=review_url)
-    issue_id, key = await _refused(jira.create_issue(fields))
+    found = await _refused(jira.find_labelled(issues.item_label(item))) if ctx.job.attempts > 1 else None
+    issue_id, key = found or await _refused(jira.create_issue(fields))
     now = utc(ctx.clock.now())
     async with ctx.finish() as session:
         session.add(JiraIssue(incident_id=inc.id, action_item_id=item.id, issue_id=issue_id, key=key,  # type: ignore[arg-type]
@@ -154,7 +155,8 @@ async def jira_incident_sync(ctx: JobContext) -> None:
             fresh.updated_at = now
         return
     policy = ctx.policy.jira
-    issue_id, key = await _refused(jira.create_issue(
+    found = await _refused(jira.find_labelled(issues.incident_label(inc))) if ctx.job.attempts > 1 else None
+    issue_id, key = found or await _refused(jira.create_issue(
         {**fields, "project": {"key": policy.project}, "issuetype": {"name": policy.incident_issue_type}}))
     async with ctx.finish() as session:
         session.add(JiraIssue(incident_id=inc.id, action_item_id=None, issue_id=issue_id, key=key,  # type: ignore[arg-type]

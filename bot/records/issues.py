@@ -48,6 +48,15 @@ def channel_url(inc: Incident) -> str | None:
     return f"https://slack.com/app_redirect?channel={inc.channel_id}" if inc.channel_id else None
 
 
+def item_label(item: ActionItem) -> str:
+    """The label that finds an item's issue again after a crash lost Jira's answer."""
+    return f"incident-bot-item-{item.id}"
+
+
+def incident_label(inc: Incident) -> str:
+    return f"incident-bot-{inc.key.lower()}"
+
+
 def action_fields(item: ActionItem, inc: Incident, *, project: str, issue_type: str, labels: tuple[str, ...],
                   account: str | None, owner_name: str, review_url: str | None) -> dict[str, Any]:
     links = []
@@ -64,7 +73,7 @@ def action_fields(item: ActionItem, inc: Incident, *, project: str, issue_type: 
     fields: dict[str, Any] = {
         "project": {"key": project}, "issuetype": {"name": issue_type},
         "summary": summary(f"[{inc.key}] {item.description}"), "description": description,
-        "labels": [*labels, inc.key.lower()], "duedate": item.due_date.isoformat(),
+        "labels": [*labels, inc.key.lower(), item_label(item)], "duedate": item.due_date.isoformat(),
     }
     if account:
         fields["assignee"] = {"accountId": account}
@@ -82,7 +91,8 @@ def incident_fields(inc: Incident, names: dict[str, str]) -> dict[str, Any]:
         _para(_text("Slack channel", href=channel_url(inc)) if channel_url(inc) else _text("")),
     )
     return {"summary": summary(f"{inc.key} [SEV-{inc.severity}] {inc.title} ({inc.status})"),
-            "description": description, "labels": ["incident", inc.key.lower(), f"sev-{inc.severity}", inc.status]}
+            "description": description,
+            "labels": ["incident", inc.key.lower(), incident_label(inc), f"sev-{inc.severity}", inc.status]}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ list and apply transitions. Basic auth with an Atlassian account's email and API
     POST {JIRA_URL}/rest/api/3/issue                    {"fields": {...}}  -> {"id", "key", "self"}
     PUT  {JIRA_URL}/rest/api/3/issue/{key}              {"fields": {...}}  -> 204
     GET  {JIRA_URL}/rest/api/3/user/search?query=<email>                   -> [{"accountId", ...}]
+    GET  {JIRA_URL}/rest/api/3/search/jql?jql=labels = "<label>"           -> {"issues": [...]}
     GET  {JIRA_URL}/rest/api/3/issue/{key}/transitions                     -> {"transitions": [...]}
     POST {JIRA_URL}/rest/api/3/issue/{key}/transitions  {"transition": {"id"}} -> 204
 
@@ -97,6 +98,14 @@ class JiraClient:
 
     async def edit_issue(self, key: str, fields: dict[str, Any]) -> None:
         await request("PUT", f"{self.api}/issue/{key}", self.auth, json={"fields": fields}, what=f"Jira edit {key}")
+
+    async def find_labelled(self, label: str) -> tuple[str, str] | None:
+        """(id, key) of an issue carrying `label`: one an earlier attempt created before its answer was lost."""
+        answer = await request("GET", f"{self.api}/search/jql", self.auth,
+                               params={"jql": f'labels = "{label}"', "fields": "key", "maxResults": "1"},
+                               what="Jira search")
+        issues = (answer or {}).get("issues") if isinstance(answer, dict) else None
+        return (str(issues[0]["id"]), str(issues[0]["key"])) if issues else None
 
     async def account_for(self, email: str) -> str | None:
         """The account whose email is `email` exactly (Jira's search also matches names), or None."""

@@ -27,7 +27,8 @@ async def test_an_action_item_becomes_a_jira_issue_assigned_by_email(rbot: Bot, 
     assert issue["key"] == "PAY-1"
     assert fields["project"] == {"key": "PAY"} and fields["issuetype"] == {"name": "Task"}
     assert fields["summary"] == "[INC-1] Alert on <auth> rate & drops"
-    assert fields["duedate"] == "2026-02-01" and fields["labels"] == ["incident-follow-up", "inc-1"]
+    assert fields["duedate"] == "2026-02-01"
+    assert fields["labels"] == ["incident-follow-up", "inc-1", "incident-bot-item-1"]
     bob_account = next(u["accountId"] for u in atlassian.users if u["emailAddress"] == "bob@example.com")
     assert fields["assignee"] == {"accountId": bob_account}
     assert problem(fields["description"]) is None
@@ -129,3 +130,13 @@ async def test_an_item_added_to_a_review_links_the_review(rbot: Bot, atlassian: 
              for m in n.get("marks", []) if m["type"] == "link" and n["text"] == "Post-incident review"]
     review = next(m for m in rbot.messages(inc.channel_id) if "Post-incident review" in str(m.blocks))
     assert len(links) == 1 and review.ts.replace(".", "") in links[0]
+
+
+async def test_a_lost_answer_never_makes_a_second_issue(rbot: Bot, atlassian: FakeAtlassian) -> None:
+    atlassian.lose_answers(1, 502, path="/rest/api/3/issue")  # Jira creates the issue, the answer is lost
+    await _incident_with_item(rbot)
+    assert list(atlassian.issues) == ["PAY-1"]
+    rbot.clock.advance(5)
+    await rbot.drain()  # the retry finds the issue by its label instead of creating another
+    assert list(atlassian.issues) == ["PAY-1"]
+    assert [e.data["key"] for e in await rbot.timeline(1) if e.kind == "jira_linked"] == ["PAY-1"]

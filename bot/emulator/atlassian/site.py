@@ -5,6 +5,7 @@ Jira Cloud REST v3 (what the bot calls):
     PUT  /rest/api/3/issue/{key}                fields to change -> 204
     GET  /rest/api/3/issue/{key}
     GET  /rest/api/3/user/search?query=<email>  -> [user]
+    GET  /rest/api/3/search/jql?jql=labels="x"  -> {"issues": [...], "nextPageToken": null}
     GET  /rest/api/3/issue/{key}/transitions    -> {"transitions": [...]}
     POST /rest/api/3/issue/{key}/transitions    {"transition": {"id": ...}} -> 204
   errors: {"errorMessages": [...], "errors": {field: message}}; 401 without valid basic auth.
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -67,6 +69,7 @@ class FakeAtlassian:
     webhook_secret: str | None = None
     url: str = ""
     _failures: list[tuple[str, int, str | None]] = field(default_factory=list)  # (path prefix, status, Retry-After)
+    _lost: list[tuple[str, int]] = field(default_factory=list)  # (path prefix, status): done, but the answer lost
     _ids: Any = field(default_factory=lambda: itertools.count(10001))
     _runner: web.AppRunner | None = None
 
@@ -80,6 +83,11 @@ class FakeAtlassian:
     def fail(self, times: int, status: int = 503, *, retry_after: str | None = None, path: str = "/") -> None:
         """Answer the next `times` requests under `path` with HTTP `status` (and Retry-After)."""
         self._failures += [(path, status, retry_after)] * times
+
+    def lose_answers(self, times: int, status: int = 502, *, path: str = "/") -> None:
+        """Carry out the next `times` requests under `path` but answer `status`, as when a proxy times out
+        after Jira did the work: a client that retries blindly makes a duplicate."""
+        self._lost += [(path, status)] * times
 
     def made(self, method: str, prefix: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix) and r.status < 300]
@@ -101,6 +109,7 @@ class FakeAtlassian:
         r.add_get("/rest/api/3/issue/{key}/transitions", self._transitions)
         r.add_post("/rest/api/3/issue/{key}/transitions", self._transition)
         r.add_get("/rest/api/3/user/search", self._user_search)
+        r.add_get("/rest/api/3/search/jql", self._search)
         r.add_post("/wiki/api/v2/pages", self._create_page)
         r.add_get("/wiki/api/v2/pages/{id}", self._get_page)
         r.add_put("/wiki/api/v2/pages/{id}", self._update_page)
@@ -168,6 +177,11 @@ class FakeAtlassian:
         else:
             request[BODY] = body
             resp = await handler(request)
+            for n, (prefix, status) in enumerate(self._lost):
+                if request.path == prefix and resp.status < 300:
+                    del self._lost[n]
+                    resp = web.json_response({"errorMessages": ["Bad gateway"], "errors": {}}, status=status)
+                    break
         self.requests.append(Recorded(request.method, request.path, body, resp.status))
         return resp
 
@@ -281,6 +295,15 @@ class FakeAtlassian:
                 issue["status"] = to
                 return web.Response(status=204)
         return _jira_error(400, ["Transition id '" + wanted[:20] + "' is not valid for this issue."])
+
+    async def _search(self, request: web.Request) -> web.Response:
+        """The enhanced JQL search, for the one shape of query the fake understands: labels = "<label>"."""
+        jql = request.query.get("jql", "")
+        m = re.fullmatch(r'\s*labels\s*=\s*"?([^"\s]+)"?\s*', jql)
+        if not m:
+            return _jira_error(400, [f"Error in the JQL Query: the fake only understands labels = \"x\" ({jql[:60]})"])
+        found = [self._issue_json(i) for i in self.issues.values() if m.group(1) in i["fields"].get("labels", [])]
+        return web.json_response({"issues": found, "nextPageToken": None})
 
     async def _user_search(self, request: web.Request) -> web.Response:
         query = request.query.get("query", "").strip().lower()
