@@ -4,6 +4,7 @@
     enabled = true
     space_id = "98306"      # the space's id (Confluence REST v2 names spaces by id)
     parent_id = "123456"    # optional: the page the reviews go under
+    private_incidents = false  # true: private incidents' reviews are published too
 
 Off by default. The credentials (CONFLUENCE_URL, ATLASSIAN_EMAIL, ATLASSIAN_API_TOKEN) come from the environment.
 """
@@ -23,6 +24,7 @@ class ConfluencePolicy(BaseModel):
     enabled: bool = False
     space_id: str = ""
     parent_id: str | None = None
+    private_incidents: bool = False
 
     @field_validator("space_id", "parent_id", mode="before")
     @classmethod

@@ -8,6 +8,7 @@
     done_transition = "Done"        # the transition "Mark done" in Slack applies (by name, or its id)
     incident_issues = false         # also log each incident as an issue, updated as it changes
     incident_issue_type = "Task"
+    private_incidents = false       # true: private incidents' items (and issues) go to Jira too
 
 Off by default. The credentials (JIRA_URL, ATLASSIAN_EMAIL, ATLASSIAN_API_TOKEN) come from the environment.
 """
@@ -32,6 +33,7 @@ class JiraPolicy(BaseModel):
     done_transition: str = "Done"
     incident_issues: bool = False
     incident_issue_type: str = "Task"
+    private_incidents: bool = False
 
     @field_validator("project")
     @classmethod

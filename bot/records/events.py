@@ -17,7 +17,8 @@ that wants the event, and the jobs that send them) commits with it, or not at al
                                                                       (unless Jira itself said so)
     pir_exported                                                      the review published to Confluence
 
-Drills send nothing. A private incident's events go only to destinations marked private_safe. The
+Drills send nothing. A private incident's events go only to destinations marked private_safe, and
+reach Jira and Confluence only where their section says `private_incidents = true`. The
 policy reaches the listener through the session's info (`OUTBOX`), which the runtime sets; a session
 without it (a script) records facts and sends nothing.
 """
@@ -90,7 +91,7 @@ def _follow(session: Session, policy: Policy, inc: Incident, fact: TimelineEvent
     now = fact.at
     kind = fact.kind
     jira = policy.jira
-    if jira.enabled:
+    if jira.enabled and (not inc.private or jira.private_incidents):
         if kind == "action_added":
             enqueue(session, kind="jira_create_issue", incident_id=inc.id, now=now,  # type: ignore[arg-type]
                     payload={"item": fact.data.get("item")}, dedupe_key=f"jira_create_issue:{fact.data.get('item')}")
@@ -99,7 +100,8 @@ def _follow(session: Session, policy: Policy, inc: Incident, fact: TimelineEvent
                     payload={"item": fact.data.get("item")})
         if jira.incident_issues and kind in INCIDENT_ISSUE_KINDS:
             enqueue(session, kind="jira_incident_sync", incident_id=inc.id, now=now)  # type: ignore[arg-type]
-    if kind == "pir_exported" and policy.confluence.enabled:
+    wiki = policy.confluence
+    if kind == "pir_exported" and wiki.enabled and (not inc.private or wiki.private_incidents):
         enqueue(session, kind="confluence_publish", incident_id=inc.id, now=now,  # type: ignore[arg-type]
                 payload={"actor": fact.actor})
     name = EVENT_OF.get(kind)

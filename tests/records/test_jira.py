@@ -140,3 +140,19 @@ async def test_a_lost_answer_never_makes_a_second_issue(rbot: Bot, atlassian: Fa
     await rbot.drain()  # the retry finds the issue by its label instead of creating another
     assert list(atlassian.issues) == ["PAY-1"]
     assert [e.data["key"] for e in await rbot.timeline(1) if e.kind == "jira_linked"] == ["PAY-1"]
+
+
+async def test_private_incidents_stay_out_of_jira_and_confluence(rbot: Bot, atlassian: FakeAtlassian) -> None:
+    p = rbot.people
+    await rbot.command(p.alice, "declare")
+    await rbot.driver.submit(p.alice, {"title": "Fraud rule leak", "severity": "2", "source": "internal",
+                                       "commander": p.alice, "private": ["private"]})
+    await rbot.drain()
+    inc = await rbot.incident(1)
+    assert inc.private
+    await rbot.command(p.alice, f"action <@{p.bob}> 2026-02-01 Rotate the rule keys", inc.channel_id)
+    await rbot.resolve(1)
+    await rbot.command(p.alice, "pir export", inc.channel_id)
+    await rbot.drain()
+    assert len(await items(rbot)) == 1
+    assert atlassian.issues == {} and atlassian.pages == {} and atlassian.requests == []
