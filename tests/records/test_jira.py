@@ -156,3 +156,25 @@ async def test_private_incidents_stay_out_of_jira_and_confluence(rbot: Bot, atla
     await rbot.drain()
     assert len(await items(rbot)) == 1
     assert atlassian.issues == {} and atlassian.pages == {} and atlassian.requests == []
+
+
+async def test_odd_jira_webhooks_get_clear_answers(rbot: Bot, atlassian: FakeAtlassian) -> None:
+    import hashlib
+    import hmac
+
+    import aiohttp
+
+    from tests.records.conftest import JIRA_SECRET, url
+
+    async def post(raw: bytes, content_type: str = "application/json") -> tuple[int, dict]:
+        sig = "sha256=" + hmac.new(JIRA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        async with aiohttp.ClientSession() as http, http.post(url(rbot, "/webhooks/jira"), data=raw, headers={
+                "Content-Type": content_type, "X-Hub-Signature": sig}) as resp:
+            return resp.status, await resp.json()
+
+    assert (await post(b"{not json"))[0] == 400
+    status, body = await post(b'{"webhookEvent": "jira:issue_updated"}')
+    assert status == 400 and "no issue" in body["error"]
+    assert (await post(b"<xml/>", "text/xml"))[0] == 415
+    status, body = await post(b'{"issue": {"key": "OTHER-9", "fields": {}}}')
+    assert status == 200 and body == {"ok": True, "issue": "OTHER-9", "action_item_done": False}
