@@ -82,12 +82,14 @@ def action_fields(item: ActionItem, inc: Incident, *, project: str, issue_type: 
 
 def incident_fields(inc: Incident, names: dict[str, str]) -> dict[str, Any]:
     """The incident's issue as it is now (summary, description, labels); created with project and type."""
-    roles = [_text(f"{title}: {names.get(inc.role_holder(role) or '', inc.role_holder(role) or 'unassigned')}\n")
-             for role, (_, title) in ROLES.items()]
+    roles = {"type": "bulletList", "content": [
+        {"type": "listItem", "content": [_para(_text(
+            f"{title}: {names.get(inc.role_holder(role) or '', inc.role_holder(role) or 'unassigned')}"))]}
+        for role, (_, title) in ROLES.items()]}
     description = doc(
         _para(_text(f"SEV-{inc.severity} · {inc.status}", strong=True),
               _text(f" · declared {inc.created_at:%Y-%m-%d %H:%M} UTC")),
-        _para(*roles),
+        roles,
         _para(_text("Slack channel", href=channel_url(inc)) if channel_url(inc) else _text("")),
     )
     return {"summary": summary(f"{inc.key} [SEV-{inc.severity}] {inc.title} ({inc.status})"),

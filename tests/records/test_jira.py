@@ -114,6 +114,8 @@ async def test_the_incident_itself_can_be_a_jira_issue_that_follows_it(bot_facto
     inc = await bot.declare("sev2 Refunds delayed")
     [issue] = atlassian.issues.values()
     assert issue["fields"]["summary"] == "INC-1 [SEV-2] Refunds delayed (investigating)"
+    assert problem(issue["fields"]["description"]) is None
+    assert "Incident Commander: Alice Adams" in str(issue["fields"]["description"])
     await bot.command(bot.people.alice, "severity 1", inc.channel_id)
     await bot.drain()
     assert issue["fields"]["summary"] == "INC-1 [SEV-1] Refunds delayed (investigating)"
