@@ -71,6 +71,8 @@ class Settings:
             given, missing = ("STATUSPAGE_PAGE_ID", "STATUSPAGE_API_KEY") if get("STATUSPAGE_PAGE_ID") \
                 else ("STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID")
             raise ConfigError(f"{given} is set but {missing} is not: the Statuspage connector needs both")
+        policy = load_policy(policy_path)
+        _atlassian_complete(get, policy)
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -94,7 +96,7 @@ class Settings:
             atlassian_api_token=get("ATLASSIAN_API_TOKEN"),
             jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
             api_tokens=parse_api_tokens(get("API_TOKENS")),
-            policy=load_policy(policy_path),
+            policy=policy,
         )
 
     @property
@@ -134,6 +136,16 @@ def parse_api_tokens(raw: str | None) -> tuple[ApiToken, ...]:
     if len({t.name for t in out}) != len(out):
         raise ConfigError("API_TOKENS: two tokens have the same name")
     return tuple(out)
+
+
+def _atlassian_complete(get: Callable[[str], str | None], policy: Policy) -> None:
+    """A policy that turns Jira or Confluence on needs the site and the account to reach it."""
+    for section, url in (("jira", "JIRA_URL"), ("confluence", "CONFLUENCE_URL")):
+        if getattr(policy, section).enabled:
+            missing = [n for n in (url, "ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN") if not get(n)]
+            if missing:
+                raise ConfigError(f"the policy turns [{section}] on but {', '.join(missing)} "
+                                  f"{'is' if len(missing) == 1 else 'are'} not set")
 
 
 def _base_url(name: str, raw: str | None) -> str | None:

@@ -75,3 +75,13 @@ def test_api_tokens() -> None:
     assert s.jira_url == "https://acme.atlassian.net" and s.atlassian_auth == ("bot@acme.test", "t")
     with pytest.raises(ConfigError, match="CONFLUENCE_URL"):
         Settings.from_env({"CONFLUENCE_URL": "acme.atlassian.net"})
+
+
+def test_a_policy_with_jira_on_needs_the_atlassian_settings(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("[jira]\nenabled = true\nproject = \"PAY\"\n")
+    with pytest.raises(ConfigError, match=r"turns \[jira\] on but JIRA_URL, ATLASSIAN_API_TOKEN are not set"):
+        Settings.from_env({"INCIDENT_POLICY": str(path), "ATLASSIAN_EMAIL": "bot@acme.test"})
+    s = Settings.from_env({"INCIDENT_POLICY": str(path), "ATLASSIAN_EMAIL": "bot@acme.test",
+                           "ATLASSIAN_API_TOKEN": "t", "JIRA_URL": "https://acme.atlassian.net"})
+    assert s.policy.jira.enabled
