@@ -37,6 +37,7 @@ from models import Incident, TimelineEvent, WebhookDelivery
 
 OUTBOX = "records_policy"  # session.info key: the Policy whose [[webhooks]], [jira] and [confluence] apply
 _FACTS = "records_new_facts"
+_DELIVERIES = "records_new_deliveries"
 
 EVENT_OF: dict[str, str] = {
     "declared": "incident.declared",
@@ -80,7 +81,7 @@ def _on_commit(session: Session) -> None:
         added |= _follow(session, policy, inc, fact)
     if added:
         session.flush()
-        deliveries = session.info.pop("records_deliveries", [])
+        deliveries = session.info.pop(_DELIVERIES, [])
         for delivery in deliveries:
             enqueue(session, kind="webhook_deliver", incident_id=delivery.incident_id, now=delivery.created_at,
                     payload={"delivery": delivery.id}, dedupe_key=f"webhook_deliver:{delivery.id}", max_attempts=1000)
@@ -114,14 +115,14 @@ def _follow(session: Session, policy: Policy, inc: Incident, fact: TimelineEvent
         delivery = WebhookDelivery(incident_id=inc.id, destination=hook.name, event_id=f"evt_{uuid.uuid4().hex}",
                                    event=name, fact_id=fact.id, created_at=now)
         session.add(delivery)
-        session.info.setdefault("records_deliveries", []).append(delivery)
+        session.info.setdefault(_DELIVERIES, []).append(delivery)
         added = True
     return added
 
 
 def _forget(session: Session) -> None:
     session.info.pop(_FACTS, None)
-    session.info.pop("records_deliveries", None)
+    session.info.pop(_DELIVERIES, None)
 
 
 event.listen(Session, "before_commit", _on_commit, insert=True)

@@ -76,3 +76,18 @@ async def test_without_atlassian_credentials_the_failure_is_said(bot_factory, at
     failed = [e.data["error"] for e in await bot.timeline(number) if e.kind == "job_failed"]
     assert any("CONFLUENCE_URL" in f for f in failed) and any("JIRA_URL" in f for f in failed)
     assert atlassian.pages == {}
+
+
+async def test_the_page_goes_under_the_policy_parent(bot_factory, atlassian: FakeAtlassian) -> None:
+    from bot.policy.confluence import ConfluencePolicy
+    from tests.records.conftest import records_policy
+    atlassian.pages["777"] = {"id": "777", "status": "current", "title": "Incident reviews", "spaceId": "98306",
+                              "parentId": None, "body": "<p>Reviews</p>", "version": 1, "message": "", "at": "x"}
+    policy = records_policy().model_copy(update={"confluence": ConfluencePolicy(enabled=True, space_id="98306",
+                                                                                parent_id="777")})
+    bot = await bot_factory(policy=policy, jira_url=atlassian.url, confluence_url=atlassian.url,
+                            atlassian_email=atlassian.email, atlassian_api_token=atlassian.api_token)
+    number = await _resolved_with_review(bot)
+    await _export(bot, number)
+    [page] = [p for p in atlassian.pages.values() if p["id"] != "777"]
+    assert page["parentId"] == "777"
