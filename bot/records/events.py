@@ -57,17 +57,22 @@ INCIDENT_ISSUE_KINDS = {"declared", "severity_changed", "status_changed", "reope
 VIA_JIRA = "jira"  # the `via` of a change Jira's webhook made: it is not sent back to Jira
 
 
+def active(policy: Policy | None) -> bool:
+    """Whether anything follows the timeline: with no webhook, Jira or Confluence, commits cost nothing extra."""
+    return policy is not None and bool(policy.webhooks or policy.jira.enabled or policy.confluence.enabled)
+
+
 @event.listens_for(TimelineEvent, "after_insert")
 def _collect(_mapper: Any, _conn: Any, fact: TimelineEvent) -> None:
     session = object_session(fact)
-    if session is not None and session.info.get(OUTBOX) is not None:
+    if session is not None and active(session.info.get(OUTBOX)):
         session.info.setdefault(_FACTS, []).append(fact)
 
 
 def _on_commit(session: Session) -> None:
     """Before the jobs table's own listener writes the transaction's jobs (this one is inserted first)."""
     policy: Policy | None = session.info.get(OUTBOX)
-    if policy is None:
+    if policy is None or not active(policy):
         return
     session.flush()  # facts added since the last flush get their ids (and land in _FACTS)
     facts: list[TimelineEvent] = session.info.pop(_FACTS, [])
