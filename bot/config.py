@@ -55,6 +55,14 @@ class Settings:
     opsgenie_api_url: str = DEFAULT_OPSGENIE_API_URL
     opsgenie_api_key: str | None = None
     opsgenie_webhook_token: str | None = None
+    # Jira and Confluence Cloud (bot/records/): base URLs, one Atlassian account's email and API token, and
+    # the secret Jira signs its webhooks with; the read API's bearer tokens (API_TOKENS)
+    jira_url: str | None = None
+    confluence_url: str | None = None
+    atlassian_email: str | None = None
+    atlassian_api_token: str | None = None
+    jira_webhook_secret: str | None = None
+    api_tokens: tuple[ApiToken, ...] = ()
     policy: Policy = field(default_factory=default_policy)
 
     @classmethod
@@ -77,6 +85,8 @@ class Settings:
             given, missing = ("STATUSPAGE_PAGE_ID", "STATUSPAGE_API_KEY") if get("STATUSPAGE_PAGE_ID") \
                 else ("STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID")
             raise ConfigError(f"{given} is set but {missing} is not: the Statuspage connector needs both")
+        policy = _paging_ready(load_policy(policy_path), get)
+        _atlassian_complete(get, policy)
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -104,8 +114,21 @@ class Settings:
             opsgenie_api_url=_base_url("OPSGENIE_API_URL", get, DEFAULT_OPSGENIE_API_URL),
             opsgenie_api_key=get("OPSGENIE_API_KEY"),
             opsgenie_webhook_token=get("OPSGENIE_WEBHOOK_TOKEN"),
-            policy=_paging_ready(load_policy(policy_path), get),
+            jira_url=_site_url("JIRA_URL", get("JIRA_URL")),
+            confluence_url=_site_url("CONFLUENCE_URL", get("CONFLUENCE_URL")),
+            atlassian_email=get("ATLASSIAN_EMAIL"),
+            atlassian_api_token=get("ATLASSIAN_API_TOKEN"),
+            jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
+            api_tokens=parse_api_tokens(get("API_TOKENS")),
+            policy=policy,
         )
+
+    @property
+    def atlassian_auth(self) -> tuple[str, str] | None:
+        """Basic auth for Jira and Confluence Cloud: the account's email and its API token."""
+        if self.atlassian_email and self.atlassian_api_token:
+            return self.atlassian_email, self.atlassian_api_token
+        return None
 
     @property
     def statuspage_enabled(self) -> bool:
@@ -137,6 +160,11 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
         lambda: _statuspage_url(get("STATUSPAGE_API_URL")),
         lambda: _public_url(get("PUBLIC_URL")),
         lambda: _require_timestamp(get),
+        lambda: [_base_url(name, get, default) for name, default in (
+            ("PAGERDUTY_EVENTS_URL", DEFAULT_PAGERDUTY_EVENTS_URL), ("PAGERDUTY_API_URL", DEFAULT_PAGERDUTY_API_URL),
+            ("OPSGENIE_API_URL", DEFAULT_OPSGENIE_API_URL))],
+        lambda: [_site_url(name, get(name)) for name in ("JIRA_URL", "CONFLUENCE_URL")],
+        lambda: parse_api_tokens(get("API_TOKENS")),
     ]
     if problem := shape_problem(get("DATABASE_URL") or DEFAULT_DATABASE_URL):
         found.append(problem)
@@ -157,9 +185,15 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
     if bool(get("STATUSPAGE_PAGE_ID")) != bool(get("STATUSPAGE_API_KEY")):
         found.append("STATUSPAGE_PAGE_ID and STATUSPAGE_API_KEY: the Statuspage connector needs both or neither")
     try:
-        load_policy(get("INCIDENT_POLICY"))
+        policy = load_policy(get("INCIDENT_POLICY"))
     except PolicyError as exc:
         found += exc.problems
+    else:
+        for check_policy in (_paging_ready, lambda p, g: _atlassian_complete(g, p)):
+            try:
+                check_policy(policy, get)
+            except ConfigError as exc:
+                found.append(str(exc))
     return found
 
 
@@ -178,6 +212,49 @@ def _log_format(raw: str | None) -> str:
     if value not in ("text", "json"):
         raise ConfigError(f"LOG_FORMAT={raw!r} is not text or json")
     return value
+@dataclass(frozen=True)
+class ApiToken:
+    """One bearer token of the read API: `name:token` sees public incidents, `name:token:private` all."""
+
+    name: str
+    token: str
+    private: bool = False
+
+
+def parse_api_tokens(raw: str | None) -> tuple[ApiToken, ...]:
+    """API_TOKENS: comma-separated `name:token[:private]`, e.g. `grafana:s3cr3t…,audit:t0k3n…:private`."""
+    out: list[ApiToken] = []
+    for n, entry in enumerate((raw or "").split(",")):
+        entry = entry.strip()
+        if not entry:
+            continue
+        parts = entry.split(":")
+        if len(parts) not in (2, 3) or not parts[0] or (len(parts) == 3 and parts[2] != "private"):
+            raise ConfigError(f"API_TOKENS entry {n + 1} is not name:token or name:token:private")
+        if len(parts[1]) < 16:
+            raise ConfigError(f"API_TOKENS: the token of {parts[0]!r} is shorter than 16 characters")
+        out.append(ApiToken(parts[0], parts[1], len(parts) == 3))
+    if len({t.name for t in out}) != len(out):
+        raise ConfigError("API_TOKENS: two tokens have the same name")
+    return tuple(out)
+
+
+def _atlassian_complete(get: Callable[[str], str | None], policy: Policy) -> None:
+    """A policy that turns Jira or Confluence on needs the site and the account to reach it."""
+    for section, url in (("jira", "JIRA_URL"), ("confluence", "CONFLUENCE_URL")):
+        if getattr(policy, section).enabled:
+            missing = [n for n in (url, "ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN") if not get(n)]
+            if missing:
+                raise ConfigError(f"the policy turns [{section}] on but {', '.join(missing)} "
+                                  f"{'is' if len(missing) == 1 else 'are'} not set")
+
+
+def _site_url(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("http://", "https://")) or len(raw) > 2000:
+        raise ConfigError(f"{name}={raw[:100]!r} is not an http(s) URL (e.g. https://acme.atlassian.net)")
+    return raw.rstrip("/")
 
 
 def _statuspage_url(raw: str | None) -> str:

@@ -22,8 +22,10 @@ from bot.comms.statuspage.state import describe
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
+from bot.emulator.atlassian import FakeAtlassian
 from bot.emulator.driver import SlackDriver
 from bot.emulator.pagerduty import FakePagerDuty
+from bot.emulator.receiver import WebhookReceiver
 from bot.emulator.render import (
     mrkdwn_to_text,
     render_channel,
@@ -35,9 +37,12 @@ from bot.emulator.state import Message, Workspace
 from bot.incidents import service as incidents
 from bot.policy import default_policy
 from bot.policy.alerts import AlertPolicy
+from bot.policy.confluence import ConfluencePolicy
 from bot.policy.escalation import Escalation
+from bot.policy.jira import JiraPolicy
 from bot.policy.oncall import OnCall
 from bot.policy.paging import PageRoute, Paging
+from bot.policy.webhooks import Webhook
 from bot.runtime import Runtime
 from bot.timeline.blocks import fact_text
 from models.migrate import upgrade
@@ -92,9 +97,9 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     await emu.start()
     ws = emu.workspace
     maya = ws.add_user("maya", "Maya Okafor (Support)")
-    sam = ws.add_user("sam", "Sam Lindqvist (On-call SRE)", email="sam@payments.example")
+    sam = ws.add_user("sam", "Sam Lindqvist (On-call SRE)", email="sam@acme-payments.example")
     priya = ws.add_user("priya", "Priya Raman (Engineering Manager)")
-    raj = ws.add_user("raj", "Raj Patel (Payments Gateway)")
+    raj = ws.add_user("raj", "Raj Patel (Payments Gateway)", email="raj@acme-payments.example")
     lena = ws.add_user("lena", "Lena Vogel (Communications)")
     everyone = [maya, sam, priya, raj, lena]
     support = ws.add_channel("payments-support", members=everyone, bot_member=True)
@@ -107,26 +112,39 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     # PagerDuty (a local fake): the payment gateway's service, Sam on call first and Priya next
     pagerduty = FakePagerDuty(webhook_secret=secrets.token_hex(16))
     await pagerduty.start()
-    pd_sam = pagerduty.add_user("Sam Lindqvist", "sam@payments.example")
+    pd_sam = pagerduty.add_user("Sam Lindqvist", "sam@acme-payments.example")
     pd_key, _, pd_policy = pagerduty.add_service("Payment gateway", [pd_sam, pagerduty.add_user(
-        "Priya Raman", "priya@payments.example")])
+        "Priya Raman", "priya@acme-payments.example")])
     paging = Paging(routes={"gateway": PageRoute(pager="pagerduty", service="Payment gateway", integration_key=pd_key,
                                                  escalation_policy=pd_policy)})
+    # Jira and Confluence Cloud, and a dashboard that follows incidents by webhook: local fakes
+    atlassian = FakeAtlassian()
+    await atlassian.start()
+    for user in (sam, raj):
+        atlassian.add_user(str(ws.users[user].email), ws.users[user].real_name)
+    dashboard = WebhookReceiver(secrets.token_hex(16))
+    await dashboard.start()
 
     clock = FakeClock()
+    dashboard.clock = clock
     secret = secrets.token_hex(16)
     url = f"sqlite+aiosqlite:///{db_path}"
     await upgrade(url)
     policy = default_policy().model_copy(update={
         "escalation": Escalation(channel=leadership, leadership_group=leads_group),
-        "oncall": OnCall(group=oncall_group), "alerts": AlertPolicy(channel=alerts_channel), "paging": paging})
+        "oncall": OnCall(group=oncall_group), "alerts": AlertPolicy(channel=alerts_channel), "paging": paging,
+        "jira": JiraPolicy(enabled=True, project="PAY"), "confluence": ConfluencePolicy(enabled=True, space_id="98306"),
+        "webhooks": (Webhook(name="dashboard", url=dashboard.url, secret=dashboard.secret),)})
     alert_token = secrets.token_hex(16)
+    jira_secret = secrets.token_hex(16)
     settings = Settings(slack_bot_token=emu.bot_token, slack_signing_secret=secret, slack_api_url=emu.api_url,
                         database_url=url, announce_channel=announce, policy=policy,
                         alert_tokens={"alertmanager": alert_token}, pagerduty_events_url=pagerduty.url,
                         pagerduty_api_url=pagerduty.url, pagerduty_api_token=pagerduty.api_token,
-                        pagerduty_from_email="priya@payments.example",
-                        pagerduty_webhook_secret=pagerduty.webhook_secret)
+                        pagerduty_from_email="priya@acme-payments.example",
+                        pagerduty_webhook_secret=pagerduty.webhook_secret, jira_url=atlassian.url,
+                        confluence_url=atlassian.url, atlassian_email=atlassian.email,
+                        atlassian_api_token=atlassian.api_token, jira_webhook_secret=jira_secret)
     rt = Runtime.create(settings, clock=clock)
     runner = web.AppRunner(rt.web_app())
     await runner.setup()
@@ -135,6 +153,7 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     slack = SlackDriver.for_emulator(emu, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=secret)
     pagerduty.webhook_url = f"http://127.0.0.1:{port}/webhooks/pagerduty"
+    atlassian.webhook_url, atlassian.webhook_secret = f"http://127.0.0.1:{port}/webhooks/jira", jira_secret
     screen = Screen(emu, clock)
     status_url = f"http://127.0.0.1:{port}/status"
 
@@ -353,11 +372,34 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         await slack.command(priya, drill.channel_id, "resolve")
         await slack.submit(priya, {"checks": ["0", "1", "2", "3"]})
         await settle()
+
+        screen.step("Sam closes his follow-up in Jira: the bot marks the action item done")
+        sams = next(i for i in atlassian.issues.values() if "5xx rate" in i["fields"]["summary"])
+        print(f"\n  [Jira → POST /webhooks/jira] HTTP {await atlassian.close_issue(sams['key'])}")
+        await settle()
+        await slack.command(priya, inc.channel_id, "actions")
+        await settle()
+
+        screen.step("Where the company keeps its records: Confluence, Jira, and the dashboard's webhooks")
+        for page in atlassian.pages.values():
+            print(f"\n  [Confluence] {page['title']!r}, version {page['version']}, "
+                  f"{atlassian.url}/wiki/spaces/{page['spaceId']}/pages/{page['id']} ({len(page['body'])} characters "
+                  "of storage format)")
+        accounts = {u["accountId"]: u["displayName"] for u in atlassian.users}
+        for issue in atlassian.issues.values():
+            f = issue["fields"]
+            print(f"  [Jira] {issue['key']} {f['summary']!r} · assignee "
+                  f"{accounts.get((f.get('assignee') or {}).get('accountId'), 'nobody')} · due {f['duedate']} · "
+                  f"{issue['status']}")
+        print(f"  [dashboard webhook] {len(dashboard.accepted)} signed events verified: "
+              f"{', '.join(dict.fromkeys(dashboard.events()))}")
         print(f"\n{len(ws.calls)} Web API calls reached the emulator.")
         if capture is not None:
             await capture(ws, status_url, "end")
         return 0
     finally:
+        await dashboard.stop()
+        await atlassian.stop()
         await slack.close()
         await runner.cleanup()
         await rt.close()

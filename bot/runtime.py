@@ -21,6 +21,7 @@ from bot.deps import Deps
 from bot.jobs.table import WAKE, Notifier
 from bot.jobs.worker import Worker
 from bot.ops.startup import Readiness
+from bot.records.events import OUTBOX
 from handlers.web import make_web_app
 from models.db import Sessionmaker, make_engine, make_sessionmaker
 
@@ -51,8 +52,10 @@ class Runtime:
         notifier = Notifier()
         engine = engine or make_engine(settings.database_url)
         worker_engine = make_engine(settings.database_url)
-        sessionmaker = make_sessionmaker(engine, info={WAKE: notifier.wake})
-        worker_sessionmaker = make_sessionmaker(worker_engine, info={WAKE: notifier.wake})
+        # OUTBOX: the policy the records outbox (bot/records/events.py) follows the timeline with
+        info = {WAKE: notifier.wake, OUTBOX: settings.policy}
+        sessionmaker = make_sessionmaker(engine, info=info)
+        worker_sessionmaker = make_sessionmaker(worker_engine, info=info)
         client = client or make_client(settings)
         inflight = InFlight()
         app = build_app(settings, client, sessionmaker, clock, notifier, inflight)

@@ -39,6 +39,7 @@ from models.jobs import Job, JobBase
 from models.paging import PAGE_STATES, PAGERS, Page, PageBase, PagerEvent
 from models.pir import ACTION_KINDS, ACTION_STATUSES, MAX_ACTION, PIR_STATES, ActionItem, Pir, PirRevision
 from models.playbooks import Checklist
+from models.records import DELIVERY_STATES, ConfluencePage, JiraIssue, WebhookDelivery
 from models.timeline import TimelineEvent, TimelineEventBase
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "Counter", "Incident", "IncidentBase", "IncidentMember",
     "GroupMember", "Job", "JobBase",
     "TimelineEvent", "TimelineEventBase",
+    "DELIVERY_STATES", "ConfluencePage", "JiraIssue", "WebhookDelivery",
 ]

@@ -32,7 +32,8 @@ SIGNING_SECRET = "test-signing-secret"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
 _ENV_PREFIXES = ("SLACK_", "INCIDENT_", "DATABASE_URL", "PORT", "LOG_LEVEL", "LOG_FORMAT", "METRICS_PORT",
-                 "STATUSPAGE_", "ALERTS_", "PUBLIC_URL", "PAGERDUTY_", "OPSGENIE_")
+                 "STATUSPAGE_", "ALERTS_", "PUBLIC_URL", "PAGERDUTY_", "OPSGENIE_",
+                 "JIRA_", "CONFLUENCE_", "ATLASSIAN_", "API_TOKENS")
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,8 @@ from bot.paging import effects as paging
 from bot.pir import effects as pir
 from bot.playbooks import effects as playbooks
 from bot.policy import Policy
+from bot.records import delivery as webhook_delivery
+from bot.records import effects as records
 from bot.timeline import effects as timeline
 
 Effect = Callable[[JobContext], Awaitable[None]]
@@ -99,6 +101,13 @@ KINDS: dict[str, Kind] = {
     "stats_chart": Kind(metrics.stats_chart, "upload the metrics chart"),
     "stats_refused": Kind(metrics.stats_refused, "say why the metrics could not be posted"),
     "publish_home": Kind(home.publish_home, "refresh the Home tab"),
+    # records where the company works: Jira, Confluence, outgoing webhooks
+    "jira_create_issue": Kind(records.jira_create_issue, "create the action item's Jira issue"),
+    "jira_transition": Kind(records.jira_transition, "move the action item's Jira issue to done"),
+    "jira_incident_sync": Kind(records.jira_incident_sync, "update the incident's Jira issue"),
+    "confluence_publish": Kind(records.confluence_publish, "publish the review to Confluence"),
+    "webhook_deliver": Kind(webhook_delivery.webhook_deliver, "deliver an outgoing webhook",
+                            webhook_delivery.delivery_failed),
 }
 
 

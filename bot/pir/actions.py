@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,7 @@ from bot.core.records import get
 from bot.incidents.service import for_channel
 from bot.jobs.table import enqueue
 from bot.pir import reminders
-from bot.pir.records import actions_of, review_for, show_card
+from bot.pir.records import actions_of, review_for, show_card, tracker_links
 from bot.policy import Policy
 from bot.timeline.facts import record
 from models import ACTION_KINDS, MAX_ACTION, ActionItem, Incident
@@ -103,21 +103,38 @@ async def mark_action_done(*, session: AsyncSession, clock: Clock, item_id: int,
                            "done.", people={"owner": item.owner_id})
     if item.status == "done":
         return item, False
-    now = utc(clock.now())
+    await _done(session, item, inc, utc(clock.now()), actor, via, message)
+    return item, True
+
+
+async def close_from_tracker(*, session: AsyncSession, clock: Clock, item_id: int, tracker: str,
+                             issue: str) -> bool:
+    """The item's issue in a tracker (Jira) was closed there: the item is done, by the bot on the tracker's
+    word (no Slack user did it). False when it was done already."""
+    item = await session.get(ActionItem, item_id, with_for_update=True)
+    if item is None or item.status == "done":
+        return False
+    inc = await get(session, item.incident_id)
+    await _done(session, item, inc, utc(clock.now()), "bot", tracker, None, issue=issue)
+    return True
+
+
+async def _done(session: AsyncSession, item: ActionItem, inc: Incident, now: datetime, actor: str, via: str,
+                message: dict[str, str] | None, **extra: str) -> None:
     item.status, item.done_at, item.done_by = "done", now, actor
-    record(session, inc, now, actor, "action_done", via, item=item_id, description=item.description)
+    record(session, inc, now, actor, "action_done", via, item=item.id, description=item.description, **extra)
     if message:
         enqueue(session, kind="action_done_message", incident_id=item.incident_id, now=now,
-                payload={"item": item_id, **message})
+                payload={"item": item.id, **message})
     if await review_for(session, item.incident_id) is not None:
         show_card(session, item.incident_id, now)
-    return item, True
 
 
 @dataclass(frozen=True)
 class Listing:
     title: str
     rows: list[tuple[ActionItem, Incident]]
+    links: dict[int, tuple[str, str]]  # item id -> (its Jira issue's key, URL)
 
 
 async def listing(*, session: AsyncSession, channel_id: str | None, viewer: str, mine: bool) -> Listing:
@@ -130,5 +147,7 @@ async def listing(*, session: AsyncSession, channel_id: str | None, viewer: str,
         except NotInIncidentChannel:
             inc = None
     if inc is not None:
-        return Listing(f"Open action items of {inc.key}", await actions_of(session, incident_id=inc.id))
-    return Listing("Your open action items", await actions_of(session, owner=viewer))
+        title, rows = f"Open action items of {inc.key}", await actions_of(session, incident_id=inc.id)
+    else:
+        title, rows = "Your open action items", await actions_of(session, owner=viewer)
+    return Listing(title, rows, await tracker_links(session, [item.id for item, _ in rows if item.id]))

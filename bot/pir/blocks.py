@@ -24,7 +24,9 @@ def _button(action_id: str, text: str, value: str, style: str | None = None) -> 
     return button
 
 
-def pir_card(inc: Incident, review: Pir, items: list[ActionItem]) -> tuple[str, list[dict[str, Any]]]:
+def pir_card(inc: Incident, review: Pir, items: list[ActionItem], *, jira: dict[int, tuple[str, str]] | None = None,
+             page_url: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """`jira`: action item id -> (issue key, URL); `page_url`: the review's Confluence page."""
     assert inc.id is not None
     due = show_date(review.due_at) if review.due_at else ("_optional_" if not review.required else "_none_")
     if review.state == "open" and review.revision == 0:
@@ -45,6 +47,9 @@ def pir_card(inc: Incident, review: Pir, items: list[ActionItem]) -> tuple[str, 
         {"type": "section", "text": mrkdwn(t.truncate(f"*{t.escape(inc.title)}*", 3000)), "fields": fields},
         {"type": "context", "elements": [mrkdwn(f":handshake: {BLAMELESS}")]},
     ]
+    records = records_line(items, jira or {}, page_url)
+    if records:
+        blocks.append({"type": "context", "elements": [mrkdwn(records)]})
     value = str(inc.id)
     if review.state == "open":
         elements = [_button(ids.PIR_FILL, "Fill in the PIR", value, "primary"),
@@ -57,6 +62,22 @@ def pir_card(inc: Incident, review: Pir, items: list[ActionItem]) -> tuple[str, 
     blocks.append({"type": "actions", "block_id": ids.pir_block_id(inc.id), "elements": elements})
     text = f"Post-incident review for {inc.key}: owner {t.user(review.owner_id)}, {progress.lower()}"
     return text, blocks
+
+
+def _link(url: str, label: str) -> str:
+    return f"<{url.replace('|', '%7C').replace('>', '%3E')}|{t.escape(label)}>"
+
+
+def records_line(items: list[ActionItem], jira: dict[int, tuple[str, str]], page_url: str | None) -> str:
+    """Where the review and its action items live besides Slack: the Confluence page, the Jira issues."""
+    parts = []
+    if page_url:
+        parts.append(f":books: {_link(page_url, 'Review in Confluence')}")
+    issues = [jira[i.id] for i in items if i.id in jira]
+    if issues:
+        shown = ", ".join(_link(url, key) for key, url in issues[:20])
+        parts.append(f":ticket: Jira: {shown}" + (f" and {len(issues) - 20} more" if len(issues) > 20 else ""))
+    return t.truncate(" · ".join(parts), 3000)
 
 
 def _when(stamp: int) -> str:
@@ -152,11 +173,12 @@ def action_modal(inc: Incident, *, owner: str | None, today: date) -> dict[str, 
     return modal_view(ids.ACTION_VIEW, f"Action: {inc.key}"[:24], "Add", blocks, {"incident_id": inc.id})
 
 
-def _item_line(item: ActionItem, inc: Incident, today: date) -> str:
+def _item_line(item: ActionItem, inc: Incident, today: date, issue: tuple[str, str] | None = None) -> str:
     late = " :warning: *overdue*" if item.status == "open" and item.due_date < today else ""
     done = " :white_check_mark: done" if item.status == "done" else ""
+    tracked = f" · {_link(issue[1], issue[0])}" if issue else ""
     return (f"*#{item.id}* [{ACTION_KINDS.get(item.kind, item.kind)}] {t.escape(t.truncate(item.description, 200))}"
-            f" · {inc.key} · {t.user(item.owner_id)} · due {item.due_date.isoformat()}{late}{done}")
+            f" · {inc.key} · {t.user(item.owner_id)} · due {item.due_date.isoformat()}{late}{done}{tracked}")
 
 
 def done_button(item: ActionItem) -> dict[str, Any]:
@@ -187,18 +209,21 @@ def action_done_message(item: ActionItem, inc: Incident) -> tuple[str, list[dict
 MAX_LISTED = 40
 
 
-def actions_list(rows: list[tuple[ActionItem, Incident]], *, title: str, viewer: str,
-                 today: date) -> tuple[str, list[dict[str, Any]]]:
-    """An ephemeral list; the viewer's own items carry a Mark done button."""
+def actions_list(rows: list[tuple[ActionItem, Incident]], *, title: str, viewer: str, today: date,
+                 jira: dict[int, tuple[str, str]] | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """An ephemeral list; the viewer's own items carry a Mark done button, and each its Jira issue's link."""
+    jira = jira or {}
     if not rows:
         return f"{title}: none open. :tada:", [{"type": "section", "text": mrkdwn(f"*{title}*: none open. :tada:")}]
     blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(f"*{title}* ({len(rows)} open)")}]
     for item, inc in rows[:MAX_LISTED]:
-        block: dict[str, Any] = {"type": "section", "text": mrkdwn(t.truncate(_item_line(item, inc, today), 3000))}
+        line = _item_line(item, inc, today, jira.get(item.id or 0))
+        block: dict[str, Any] = {"type": "section", "text": mrkdwn(t.truncate(line, 3000))}
         if viewer in (item.owner_id, item.created_by, inc.commander_id):
             block["accessory"] = done_button(item)
         blocks.append(block)
     if len(rows) > MAX_LISTED:
         blocks.append({"type": "context", "elements": [mrkdwn(f"…and {len(rows) - MAX_LISTED} more.")]})
-    lines = [f"{title} ({len(rows)} open)"] + [_item_line(i, inc, today) for i, inc in rows[:MAX_LISTED]]
+    lines = [f"{title} ({len(rows)} open)"] + [_item_line(i, inc, today, jira.get(i.id or 0))
+                                               for i, inc in rows[:MAX_LISTED]]
     return t.truncate("\n".join(lines), 3000), blocks

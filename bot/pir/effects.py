@@ -9,7 +9,7 @@ from bot.jobs.context import GaveUp, JobContext, NotReady, channel_of, post_once
 from bot.pir import blocks as views
 from bot.pir import document as pir_doc
 from bot.pir import reminders
-from bot.pir.records import actions_of, review_for
+from bot.pir.records import actions_of, review_for, review_page, tracker_links
 from models import ActionItem, Incident, Pir
 
 
@@ -18,9 +18,11 @@ async def _card(ctx: JobContext) -> tuple[Incident, Pir, str, list[dict[str, Any
     async with ctx.sessionmaker() as session:
         review = await review_for(session, inc.id)  # type: ignore[arg-type]
         items = [item for item, _ in await actions_of(session, incident_id=inc.id, open_only=False)]
+        jira = await tracker_links(session, [i.id for i in items if i.id])
+        page = await review_page(session, inc.id)  # type: ignore[arg-type]
     if review is None:
         raise GaveUp(f"{inc.key} has no review")
-    text, blocks = views.pir_card(inc, review, items)
+    text, blocks = views.pir_card(inc, review, items, jira=jira, page_url=page)
     return inc, review, text, blocks
 
 

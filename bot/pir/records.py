@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import utc
 from bot.jobs.table import enqueue
 from bot.policy import Policy
-from models import ActionItem, Incident, Pir, TimelineEvent
+from models import ActionItem, ConfluencePage, Incident, JiraIssue, Pir, TimelineEvent
 
 
 def epoch(dt: datetime) -> int:
@@ -64,3 +64,18 @@ async def peak_severity(session: AsyncSession, policy: Policy, inc: Incident) ->
     rows = await session.execute(select(TimelineEvent.kind, TimelineEvent.data).where(
         TimelineEvent.incident_id == inc.id, TimelineEvent.kind.in_(("declared", "severity_changed"))))
     return min([inc.severity, *severities_reached(((k, d) for k, d in rows.all()), policy)])
+
+
+async def tracker_links(session: AsyncSession, item_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Action item id -> (key, URL) of its Jira issue, for those that have one (bot/records/ makes them)."""
+    if not item_ids:
+        return {}
+    rows = await session.execute(select(JiraIssue.action_item_id, JiraIssue.key, JiraIssue.url)
+                                 .where(JiraIssue.action_item_id.in_(item_ids)))
+    return {item: (key, url) for item, key, url in rows.all() if item is not None}
+
+
+async def review_page(session: AsyncSession, incident_id: int) -> str | None:
+    """The URL of the review's Confluence page, once it is published."""
+    return (await session.execute(select(ConfluencePage.url).where(ConfluencePage.incident_id == incident_id))
+            ).scalar_one_or_none()

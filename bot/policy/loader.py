@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.policy.alerts import AlertPolicy
 from bot.policy.comms import Comms
+from bot.policy.confluence import ConfluencePolicy
 from bot.policy.defaults import defaults
 from bot.policy.drills import Drills
 from bot.policy.escalation import Escalation
+from bot.policy.jira import JiraPolicy
 from bot.policy.oncall import OnCall
 from bot.policy.paging import Paging
 from bot.policy.permissions import Permissions
@@ -25,6 +27,7 @@ from bot.policy.playbooks import Playbooks
 from bot.policy.resolution import Resolution
 from bot.policy.routes import Routes, View, is_person
 from bot.policy.severities import SEV_KEY, Severity
+from bot.policy.webhooks import Webhook, parse_webhooks
 
 DEFAULT_SEVERITIES: dict[str, dict[str, Any]] = defaults("severity")
 
@@ -62,6 +65,9 @@ class Policy(BaseModel):
     routes: Routes = Routes()
     permissions: Permissions = Permissions()
     paging: Paging = Paging()
+    jira: JiraPolicy = JiraPolicy()
+    confluence: ConfluencePolicy = ConfluencePolicy()
+    webhooks: tuple[Webhook, ...] = ()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -91,7 +97,7 @@ class Policy(BaseModel):
 SECTIONS: dict[str, type[BaseModel]] = {"escalation": Escalation, "oncall": OnCall, "pir": PirPolicy, "comms": Comms,
                                          "alerts": AlertPolicy, "playbooks": Playbooks, "resolution": Resolution,
                                          "drills": Drills, "routes": Routes, "permissions": Permissions,
-                                         "paging": Paging}
+                                         "paging": Paging, "jira": JiraPolicy, "confluence": ConfluencePolicy}
 
 
 def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
@@ -104,7 +110,7 @@ def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
 
 
 def _build(raw: dict[str, Any], source: str) -> Policy:
-    known = ("severity", *SECTIONS)
+    known = ("severity", *SECTIONS, "webhooks")
     unknown = set(raw) - set(known)
     if unknown:
         raise PolicyError(f"{source}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(known)})")
@@ -155,7 +161,15 @@ def _build(raw: dict[str, Any], source: str) -> Policy:
     for key, level in sections["alerts"].levels_used():
         if level not in levels:
             raise PolicyError(f"{source}: alerts.{key}: no severity level {level} (levels: {sorted(levels)})")
-    return Policy(severities=tuple(severities), **sections)
+    try:
+        webhooks = parse_webhooks(raw.get("webhooks", []))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise PolicyError(f"{source}: webhooks.{'.'.join(str(p) for p in err['loc'])}: "
+                          f"{err['msg'].removeprefix('Value error, ')}") from None
+    except ValueError as exc:
+        raise PolicyError(f"{source}: webhooks: {exc}") from None
+    return Policy(severities=tuple(severities), webhooks=webhooks, **sections)
 
 
 def default_policy() -> Policy:

@@ -55,6 +55,9 @@ shows them:
     pager_reassigned        pager, by, to, level (the pager's names); so does pager_escalated
     oncall_unmapped         name, email (no Slack user has the on-call person's email)
     acknowledged            (from a pager) pager, person: acknowledged there, by the pager's name for them
+    jira_linked             item (None: the incident's own issue), key, url, assigned
+    confluence_published    page, version, url
+    action_done             also issue (the Jira key) when Jira's webhook closed it (via "jira")
 
 A fact whose values cannot be read (a row from an older version) is shown by its `note` value.
 """
@@ -318,6 +321,9 @@ SENTENCES: dict[str, Sentence] = {
     "pager_escalated": lambda f, a, d: _pager_moved(f, a, d, "Escalated"),
     "oncall_unmapped": lambda f, a, d: (f"On call in the pager: {f.text(d.get('name') or d.get('email') or '?')}, "
                                         f"but no Slack user has the email {f.text(d.get('email') or '(none)')}"),
+    "jira_linked": lambda f, a, d: (f"Action item #{d['item']} is Jira issue {f.text(d['key'])}" if d.get("item")
+                                    else f"Logged as Jira issue {f.text(d['key'])}"),
+    "confluence_published": lambda f, a, d: f"Review published to Confluence (version {d['version']})",
 }
 
 

@@ -107,5 +107,6 @@ async def actions(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
         raise InvalidInput("Usage: `/incident actions` (this incident's open action items, or yours outside an "
                            "incident channel) or `/incident actions mine`.")
     found = await deps.read(action_items.listing, channel_id=command.get("channel_id"), viewer=user, mine=mine)
-    text, blocks = actions_list(found.rows, title=found.title, viewer=user, today=deps.clock.now().date())
+    text, blocks = actions_list(found.rows, title=found.title, viewer=user, today=deps.clock.now().date(),
+                                jira=found.links)
     await ack(response_type="ephemeral", text=text, blocks=blocks)

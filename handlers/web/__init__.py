@@ -16,7 +16,7 @@ from bot.core.health import database_reachable, schema_problem
 from bot.deps import Deps
 from bot.ops import logs, telemetry
 from bot.ops.startup import Readiness
-from handlers.web import alerts, charts, paging, status
+from handlers.web import alerts, api, charts, paging, status
 from handlers.web.limits import SERVER_MAX_BODY, read_within
 
 log = logging.getLogger(__name__)
@@ -74,4 +74,5 @@ def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True,
     status.add_routes(app, deps)
     charts.add_routes(app, deps)
     paging.add_routes(app, deps)
+    api.add_routes(app, deps)  # the read API and Jira's webhook
     return app
