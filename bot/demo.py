@@ -24,6 +24,7 @@ from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
 from bot.emulator.atlassian import FakeAtlassian
 from bot.emulator.driver import SlackDriver
+<<<<<<< HEAD
 from bot.emulator.pagerduty import FakePagerDuty
 from bot.emulator.receiver import WebhookReceiver
 from bot.emulator.render import (
@@ -33,6 +34,9 @@ from bot.emulator.render import (
     render_message,
     render_view,
 )
+=======
+from bot.emulator.render import mrkdwn_to_text, render_channel, render_ephemeral, render_message, render_view
+>>>>>>> issue-16
 from bot.emulator.state import Message, Workspace
 from bot.incidents import service as incidents
 from bot.policy import default_policy

@@ -9,18 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core import text as t
 from bot.core.inflight import InFlight
-from handlers.commands import (
-    changes,
-    clocks,
-    comms,
-    declare,
-    drill,
-    listing,
-    oncall,
-    pir,
-    stats,
-    timeline,
-)
+from handlers.commands import changes, clocks, comms, declare, drill, listing, oncall, pir, stats, timeline
 
 COMMAND = "/incident"
 

@@ -58,6 +58,7 @@ def make_web_app(bolt_app: AsyncApp, deps: Deps, *, slack_events: bool = True,
         """Ready to take traffic: the database answers, its schema is current, the token passed auth.test."""
         found = {"database": "ok", "schema": "ok", "slack": readiness.slack if readiness else "not checked"}
         try:
+            await deps.read(database_reachable)  # first, so an unreachable database is not read as no schema
             found["schema"] = await deps.read(schema_problem) or "ok"
         except Exception as exc:
             log.warning("readiness check: the database is unavailable: %s", exc)

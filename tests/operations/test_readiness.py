@@ -120,3 +120,22 @@ async def test_slack_away_at_start_is_asked_again_then_named(served: tuple[Runti
     nowhere = AsyncWebClient(token="xoxb-1", base_url=f"http://127.0.0.1:{free_port()}/api/")
     with pytest.raises(ConfigError, match=r"^SLACK_API_URL: Slack could not be reached at .* \(ClientConnectorError"):
         await check_token(nowhere, Readiness(), retry_delays=(0,))
+
+
+async def test_not_ready_when_the_database_is_away(emulator: SlackEmulator, db_url: str) -> None:
+    away = "sqlite+aiosqlite:////nonexistent/dir/x.db" if db_url.startswith("sqlite") \
+        else db_url.rsplit("/", 1)[0] + "/no_such_database_16"
+    rt = Runtime.create(settings_for(emulator, away), clock=FakeClock())
+    await check_slack(rt.client, rt.settings, rt.readiness)
+    runner = web.AppRunner(rt.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        status, body = await _get(f"http://127.0.0.1:{port}/readyz")
+    finally:
+        await runner.cleanup()
+        await rt.close()
+    assert status == 503 and body == {"ok": False, "database": "database unavailable",
+                                      "schema": "database unavailable", "slack": "ok"}
