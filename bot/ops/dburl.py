@@ -3,6 +3,7 @@ connecting) and what a failed connection means (unknown host, nothing listening,
 
 from __future__ import annotations
 
+import os
 import socket
 from urllib.parse import urlsplit
 
@@ -63,6 +64,12 @@ async def probe(url: str) -> str | None:
     problem = shape_problem(url)
     if problem:
         return problem
+    if url.startswith("sqlite"):
+        path = url.partition(":///")[2].partition("?")[0]
+        if path and path != ":memory:" and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            # refused before connecting: a failed aiosqlite connect can outlive the event loop at exit
+            return (f"DATABASE_URL: cannot open the SQLite file {path!r}: does its folder exist and may "
+                    "this user write there?")
     engine = make_engine(url, **({} if url.startswith("sqlite") else {"connect_args": {"timeout": 5}}))
     try:
         async with engine.connect() as conn:

@@ -103,7 +103,7 @@ async def test_start_up_refusals_are_one_line_not_a_traceback(tmp_path: Path) ->
                 code, _, err = await run(*command, cwd=tmp_path, **{**env, "SLACK_BOT_TOKEN": emu.bot_token,
                                                                     "DATABASE_URL": url})
                 assert code == 2 and err.startswith(message), (command, url, err)
-                assert "Traceback" not in err and len(err.splitlines()) == 1
+                assert "Traceback" not in err and len(err.splitlines()) == 1, (command, url, err)
 
 
 async def test_a_missing_postgresql_database_is_named(tmp_path: Path) -> None:
