@@ -38,6 +38,12 @@ from models.incidents import (
 from models.jobs import Job, JobBase
 from models.pir import ACTION_KINDS, ACTION_STATUSES, MAX_ACTION, PIR_STATES, ActionItem, Pir, PirRevision
 from models.playbooks import Checklist
+from models.regulatory import (
+    REPORT_STATES,
+    Classification,
+    IncidentImpact,
+    RegulatoryReport,
+)
 from models.timeline import TimelineEvent, TimelineEventBase
 
 __all__ = [
@@ -47,6 +53,7 @@ __all__ = [
     "IncidentComms", "IncidentCommsBase",
     "ACTION_KINDS", "ACTION_STATUSES", "MAX_ACTION", "PIR_STATES", "ActionItem", "Pir", "PirRevision",
     "Checklist",
+    "REPORT_STATES", "Classification", "IncidentImpact", "RegulatoryReport",
     "MAX_SURFACE", "MAX_TITLE", "MAX_UPDATE", "OPEN_STATUSES", "ROLES", "SETTABLE_STATUSES", "SOURCES", "STATUSES",
     "Counter", "Incident", "IncidentBase", "IncidentMember",
     "GroupMember", "Job", "JobBase",
