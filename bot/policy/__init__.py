@@ -3,6 +3,7 @@
     severities  [severity.SEV-n]   escalation [escalation]   oncall [oncall]   pir [pir]
     comms       [comms]            alerts     [alerts]       playbooks [playbooks.<type>]
     resolution  [resolution]       drills     [drills.<scenario>]
+    regulatory  [regulatory] and [[regulatory.regimes]]: impact labels, regimes, report clocks
     loader      the Policy model, load_policy, default_policy, PolicyError
 """
 

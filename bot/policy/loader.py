@@ -21,6 +21,7 @@ from bot.policy.oncall import OnCall
 from bot.policy.permissions import Permissions
 from bot.policy.pir import PirPolicy
 from bot.policy.playbooks import Playbooks
+from bot.policy.regulatory import Regulatory
 from bot.policy.resolution import Resolution
 from bot.policy.routes import Routes, View, is_person
 from bot.policy.severities import SEV_KEY, Severity
@@ -46,6 +47,7 @@ class Policy(BaseModel):
     drills: Drills = Drills()
     routes: Routes = Routes()
     permissions: Permissions = Permissions()
+    regulatory: Regulatory = Regulatory()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -74,7 +76,8 @@ class Policy(BaseModel):
 # The policy file's tables besides [severity.*]: name -> the model that validates it (a field of Policy).
 SECTIONS: dict[str, type[BaseModel]] = {"escalation": Escalation, "oncall": OnCall, "pir": PirPolicy, "comms": Comms,
                                          "alerts": AlertPolicy, "playbooks": Playbooks, "resolution": Resolution,
-                                         "drills": Drills, "routes": Routes, "permissions": Permissions}
+                                         "drills": Drills, "routes": Routes, "permissions": Permissions,
+                                         "regulatory": Regulatory}
 
 
 def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:
