@@ -24,6 +24,7 @@ from bot.jobs.context import (
     reply_privately,
     slack_error,
 )
+from bot.policy import Policy
 from bot.timeline.facts import record
 from models import GroupMember, Incident, IncidentMember
 
@@ -189,17 +190,23 @@ async def role_handover(ctx: JobContext) -> None:
 
 
 async def sync_admins(ctx: JobContext) -> None:
-    """Reread the incident-admins user group the policy names (at start, then every ADMINS_EVERY)."""
-    group = ctx.policy.permissions.admins
+    """Reread the incident-admins and compliance user groups the policy names (at start, then every
+    ADMINS_EVERY)."""
+    groups = synced_groups(ctx.policy)
     now = utc(ctx.clock.now())
-    users: list[str] = []
-    if group:
-        users = list((await ctx.client.usergroups_users_list(usergroup=group)).get("users") or [])
+    users = {group: list((await ctx.client.usergroups_users_list(usergroup=group)).get("users") or [])
+             for group in groups}
     async with ctx.finish() as session:
-        await session.execute(delete(GroupMember).where(GroupMember.group_id == (group or "")))
-        session.add_all(GroupMember(group_id=group, user_id=u, synced_at=now) for u in sorted(set(users)) if group)
-        if group:
+        for group, members in users.items():
+            await session.execute(delete(GroupMember).where(GroupMember.group_id == group))
+            session.add_all(GroupMember(group_id=group, user_id=u, synced_at=now) for u in sorted(set(members)))
+        if groups:
             plan_admins_sync(session, now + ADMINS_EVERY)
+
+
+def synced_groups(policy: Policy) -> list[str]:
+    """The user groups whose members the permissions need: the incident admins, the compliance owners."""
+    return list(dict.fromkeys(g for g in (policy.permissions.admins, policy.regulatory.compliance_group) if g))
 
 
 def plan_admins_sync(session: AsyncSession, when: datetime) -> None:

@@ -96,7 +96,7 @@ KINDS: dict[str, Kind] = {
 
 def on_start(session: AsyncSession, policy: Policy, now: datetime) -> None:
     """What a worker plans when it starts: the jobs that keep themselves going (the admins' group)."""
-    if policy.permissions.admins:
+    if incidents.synced_groups(policy):
         incidents.plan_admins_sync(session, now)
 
 
