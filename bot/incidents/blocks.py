@@ -12,8 +12,10 @@ from bot.clocks.blocks import clock_line
 from bot.comms.blocks import draft_button
 from bot.core import text as t
 from bot.core.clock import utc
+from bot.impact.blocks import card_line as impact_line
 from bot.policy import Policy
-from models import ALERT_ACTOR, ROLES, SETTABLE_STATUSES, SOURCES, Incident
+from bot.regulatory import blocks as reg_blocks
+from models import ALERT_ACTOR, ROLES, SETTABLE_STATUSES, SOURCES, Classification, Incident, RegulatoryReport
 
 STATUS_EMOJI = {
     "investigating": ":mag:", "identified": ":bulb:", "mitigated": ":adhesive_bandage:",
@@ -51,7 +53,11 @@ def header_text(inc: Incident) -> str:
     return t.truncate(f"{inc.key}: {t.plain(inc.title)}", 150)
 
 
-def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
+def card(inc: Incident, policy: Policy, *, impact: dict[str, Any] | None = None,
+         decided: list[Classification] | None = None, reports: list[RegulatoryReport] | None = None,
+         now: datetime | None = None) -> list[dict[str, Any]]:
+    """The summary card; with the impact, the classifications and the reports' clocks when the caller
+    read them (bot/incidents/effects.py), their lines too."""
     assert inc.id is not None
     sev = policy.severity(inc.severity)
     fields = [
@@ -76,6 +82,11 @@ def card(inc: Incident, policy: Policy) -> list[dict[str, Any]]:
     line = clock_line(inc)
     if line:
         blocks.append({"type": "context", "elements": [mrkdwn(line)]})
+    extra = [impact_line(impact or {}), reg_blocks.classification_line(policy, decided or [])]
+    if now is not None:
+        extra += reg_blocks.clock_lines(policy, reports or [], now)
+    if any(extra):
+        blocks.append({"type": "context", "elements": [mrkdwn(e) for e in extra if e][:10]})
     if inc.status != "closed":
         blocks.append(controls(inc, policy))
     return blocks
@@ -97,6 +108,7 @@ def controls(inc: Incident, policy: Policy) -> dict[str, Any]:
     ]
     if not inc.private:  # a private incident is never published to customers
         elements.append(draft_button(inc))
+    elements += reg_blocks.card_controls(inc, policy)
     if inc.acknowledged_at is None and inc.is_open:
         elements.insert(0, {"type": "button", "action_id": ids.ACKNOWLEDGE, "text": plain("Acknowledge"),
                             "style": "primary", "value": str(inc.id)})

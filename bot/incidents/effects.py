@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import utc
+from bot.impact import service as impact
 from bot.incidents import blocks as cards
 from bot.incidents.naming import channel_name
 from bot.jobs.context import (
@@ -25,6 +26,7 @@ from bot.jobs.context import (
     slack_error,
 )
 from bot.policy import Policy
+from bot.regulatory import service as regulatory
 from bot.timeline.facts import record
 from models import GroupMember, Incident, IncidentMember
 
@@ -117,10 +119,20 @@ async def set_topic(ctx: JobContext) -> None:
     await ctx.client.conversations_setTopic(channel=channel_of(inc), topic=cards.topic(inc, ctx.policy))
 
 
+async def _card(ctx: JobContext, inc: Incident) -> list[dict[str, Any]]:
+    """The card with its impact and regulatory lines, as they are now."""
+    assert inc.id is not None
+    async with ctx.sessionmaker() as session:
+        values = await impact.current(session, inc.id)
+        decided = await regulatory.classifications(session, inc.id)
+        reports = await regulatory.reports(session, inc.id)
+    return cards.card(inc, ctx.policy, impact=values, decided=decided, reports=reports, now=ctx.clock.now())
+
+
 async def post_card(ctx: JobContext) -> None:
     inc = await ctx.incident()
     ts = await post_once(ctx, channel=channel_of(inc), ts=inc.card_ts, text=cards.card_text(inc, ctx.policy),
-                         blocks=cards.card(inc, ctx.policy))
+                         blocks=await _card(ctx, inc))
     if ts is None:
         return
     async with ctx.finish() as session:
@@ -147,7 +159,7 @@ async def refresh_card(ctx: JobContext) -> None:
     channel = channel_of(inc)
     if not inc.card_ts:
         raise NotReady(f"{inc.key} has no card yet")
-    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy), cards.card(inc, ctx.policy))
+    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy), await _card(ctx, inc))
 
 
 async def announce(ctx: JobContext) -> None:

@@ -20,6 +20,7 @@ from bot.metrics import effects as metrics
 from bot.pir import effects as pir
 from bot.playbooks import effects as playbooks
 from bot.policy import Policy
+from bot.regulatory import effects as regulatory
 from bot.timeline import effects as timeline
 
 Effect = Callable[[JobContext], Awaitable[None]]
@@ -91,6 +92,10 @@ KINDS: dict[str, Kind] = {
     "stats_chart": Kind(metrics.stats_chart, "upload the metrics chart"),
     "stats_refused": Kind(metrics.stats_refused, "say why the metrics could not be posted"),
     "publish_home": Kind(home.publish_home, "refresh the Home tab"),
+    # regulatory reporting
+    "regulatory_timer": Kind(regulatory.regulatory_timer, "check a regulatory report's deadline"),
+    "regulatory_message": Kind(regulatory.regulatory_message, "remind about a regulatory report"),
+    "regulatory_draft": Kind(regulatory.regulatory_draft, "upload a regulatory report draft"),
 }
 
 
