@@ -124,3 +124,7 @@ async def amount_per_quarter(session: AsyncSession, since: datetime) -> dict[str
             q = out[quarter(utc(created))]
             q[values["currency"]] = q.get(values["currency"], 0.0) + float(values["amount"])
     return dict(sorted(out.items()))
+
+
+async def show(*, session: AsyncSession, incident_id: int) -> tuple[Incident, dict[str, Any]]:
+    return await get(session, incident_id), await current(session, incident_id)

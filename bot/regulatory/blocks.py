@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.kit import input_block, mrkdwn, modal_view, option, plain
+from bot.blocks.kit import input_block, modal_view, mrkdwn, option, plain
 from bot.core import text as t
 from bot.core.clock import utc
 from bot.policy import Policy

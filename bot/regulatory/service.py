@@ -327,3 +327,45 @@ async def draft(*, session: AsyncSession, clock: Clock, policy: Policy, incident
            report_name=rep.name)
     request_draft(session, inc, now, regime=reg.key, report=rep.key, actor=actor)
     return inc, row
+
+
+async def classify_form(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int, regime: str | None,
+                        actor: str) -> tuple[Incident, Regime, dict[str, Any]]:
+    """What the Classify form opens with: the regime (the only enabled one when not named) and its
+    inputs pre-filled from the last decision or the impact facts. Only whoever may classify gets it."""
+    enabled = policy.regulatory.enabled
+    if regime is None and len(enabled) == 1:
+        regime = enabled[0].key
+    if regime is None:
+        raise InvalidInput("Classify under which regime? `/incident classify <regime>`: "
+                           + (", ".join(r.key for r in enabled) or "none is enabled in the policy") + ".")
+    reg = regime_of(policy, regime)
+    inc = await get(session, incident_id)
+    require_open(inc)
+    await permissions.check_regulatory(session, policy, inc, actor=actor, doing=f"classify under {reg.name}")
+    values = prefilled(reg, inc, await impact.current(session, incident_id), utc(clock.now()),
+                       await latest(session, incident_id, reg.key))
+    return inc, reg, values
+
+
+async def submitted_form(*, session: AsyncSession, policy: Policy, report_id: int,
+                         actor: str) -> tuple[Incident, RegulatoryReport]:
+    row = await report_row(session, report_id)
+    inc = await get(session, row.incident_id)
+    await permissions.check_regulatory(session, policy, inc, actor=actor, doing="record a submission")
+    return inc, row
+
+
+async def overview(*, session: AsyncSession, incident_id: int) -> tuple[Incident, list[Classification],
+                                                                         list[RegulatoryReport]]:
+    """`/incident regulatory`: the incident, its classifications and its reports."""
+    return await get(session, incident_id), await classifications(session, incident_id), await reports(
+        session, incident_id)
+
+
+async def draft_report(*, session: AsyncSession, clock: Clock, policy: Policy, report_id: int, actor: str,
+                       via: str) -> tuple[Incident, RegulatoryReport]:
+    """The Draft button on a report."""
+    row = await report_row(session, report_id)
+    return await draft(session=session, clock=clock, policy=policy, incident_id=row.incident_id, regime=row.regime,
+                       report=row.report, actor=actor, via=via)
