@@ -55,8 +55,9 @@ async def load(session: AsyncSession, incident_id: int) -> Record:
                                          .order_by(TimelineEvent.at, TimelineEvent.id))).scalars())
     items = [i for i, _ in await actions_of(session, incident_id=incident_id, open_only=False)]
     return Record(inc, await impact.current(session, incident_id),
-                  await regulatory.classifications(session, incident_id), await regulatory.reports(session, incident_id),
-                  await review_for(session, incident_id), items, events)
+                  await regulatory.classifications(session, incident_id),
+                  await regulatory.reports(session, incident_id), await review_for(session, incident_id), items,
+                  events)
 
 
 def _iso(dt: datetime | None) -> str | None:
