@@ -21,7 +21,8 @@ def left(due: datetime, now: datetime) -> str:
     minutes = abs(seconds) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if not days else ""]
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
+             f"{mins} min" if mins and not days else ""]
     span = " ".join(p for p in parts if p) or "0 min"
     return f"{span} left" if seconds >= 0 else f"overdue by {span}"
 
