@@ -16,6 +16,7 @@ from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput
 from bot.core.records import get, require_open
 from bot.impact import fields
+from bot.jobs.table import enqueue
 from bot.policy import Policy
 from bot.timeline.facts import announce, record
 from models import Incident, IncidentImpact, TimelineEvent
@@ -86,6 +87,15 @@ async def prefill(session: AsyncSession, policy: Policy, inc: Incident, now: dat
     changes = {k: v for k, v in changes.items() if v is not None}
     if changes:
         await _apply(session, inc, now, actor, via, changes, announce_it=False)
+
+
+async def from_alert(session: AsyncSession, policy: Policy, inc: Incident, now: datetime, *,
+                     labels: dict[str, Any], started_at: datetime | None) -> None:
+    """An alert joined the incident: its start is evidence, its labels pre-fill the impact."""
+    evidence(inc, started_at)
+    await prefill(session, policy, inc, now, labels=labels, via="alert")
+    if inc.card_ts:
+        enqueue(session, kind="refresh_card", incident_id=inc.id, now=now)
 
 
 def evidence(inc: Incident, at: datetime | None) -> None:

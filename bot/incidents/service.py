@@ -20,6 +20,7 @@ from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput, NotFound, NotInIncidentChannel
 from bot.core.records import Change, add_member, get, require_open
 from bot.drills import report as drills
+from bot.impact import service as impact_service
 from bot.incidents import permissions
 from bot.jobs.table import enqueue
 from bot.pir import review as pir
@@ -147,6 +148,7 @@ async def declare(
     drill: bool = False,
     clock_speed: int = 1,
     hints: tuple[str, ...] = (),
+    impact: dict[str, Any] | None = None,
     via: str = "command",
 ) -> Incident:
     """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
@@ -154,7 +156,8 @@ async def declare(
     `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently).
     `started_at` starts the acknowledgement clock earlier than now (an alert's start). `incident_type`
     picks the playbook (guessed from the title when not given); a `drill` is a game day whose clocks
-    may run `clock_speed` times faster. `hints` (an alert's label values) help guess the type."""
+    may run `clock_speed` times faster. `hints` (an alert's label values) help guess the type. `impact`
+    holds the impact fields the declare form gave (bot/impact)."""
     title = _check_title(title)
     severity = _check_severity(severity, policy)
     if source not in SOURCES:
@@ -182,6 +185,8 @@ async def declare(
     session.add_all(IncidentMember(incident_id=inc.id, user_id=uid) for uid in sorted({declared_by, commander_id}))
     record(session, inc, now, declared_by, "declared", via, severity=severity, title=title, source=source,
            surface=surface, private=private, commander=commander_id, type=kind, drill=drill)
+    if impact:
+        await impact_service.prefill(session, policy, inc, now, given=impact, actor=declared_by, via=via)
     reply = reply or {"user": declared_by}
     if tell_declarer:
         enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={**reply, "notice": "declared"})
