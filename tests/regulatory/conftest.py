@@ -29,3 +29,6 @@ async def rbot(bot_factory: Any, emulator: Any) -> Bot:
     bot = await bot_factory(policy=regulatory_policy(leadership))
     bot.leadership = leadership  # type: ignore[attr-defined]
     return bot
+
+
+from tests.alerts.conftest import ab, make_alert_bot  # noqa: E402,F401  (the alert sources' fixtures)
