@@ -181,6 +181,7 @@ def _buttons(row: RegulatoryReport, *, again: bool = False) -> dict[str, Any]:
 
 def drafted_comment(inc: Incident, label: str, actor: str | None) -> str:
     by = f" for {t.user(actor)}" if actor else ""
-    return (f":page_facing_up: Draft of the *{t.escape(label)}* of *{inc.key}*{by}: Markdown and the template's "
+    drill = "[DRILL] A rehearsal: do not submit. " if inc.drill else ""
+    return (f"{drill}:page_facing_up: Draft of the *{t.escape(label)}* of *{inc.key}*{by}: Markdown and the template's "
             "JSON. Complete the fields marked \"to complete\", then submit it yourself; the bot never sends "
             "anything to a regulator.")
