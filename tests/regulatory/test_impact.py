@@ -3,11 +3,15 @@ an alert's labels; each change a timeline fact with who and when, shown on the c
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+
+import aiohttp
 
 from bot.impact.fields import parse_args
 from models import IncidentImpact
 from tests.alerts.conftest import AlertBot, alertmanager, am_alert
+from tests.comms.conftest import page_url, publish
 from tests.conftest import Bot
 
 
@@ -117,3 +121,18 @@ async def test_an_alerts_labels_prefill_the_impact_and_its_start_is_the_evidence
     assert inc.detected_at == datetime(2026, 1, 15, 8, 40, tzinfo=UTC)
     [fact] = [e for e in await bot.timeline(1) if e.kind == "impact_changed"]
     assert fact.via == "alert" and fact.actor == "bot"
+
+
+async def test_the_status_page_shows_only_the_public_safe_impact(bot: Bot) -> None:
+    p = bot.people
+    inc = await bot.declare("sev1 Card payments failing in EU")
+    await bot.command(p.alice, "impact amount=12000 EUR failed=340 methods=Visa regions=DE,FR key_merchants=ShopCo",
+                      inc.channel_id)
+    await bot.drain()
+    await publish(bot, p.alice, await bot.incident(1))
+    async with aiohttp.ClientSession() as http, http.get(page_url(bot, "/status.json")) as resp:
+        page = await resp.json()
+    [public] = page["incidents"] if "incidents" in page else page["active"]
+    assert public["scope"] == "Visa · DE, FR"
+    text = json.dumps(page)
+    assert "12000" not in text and "ShopCo" not in text and "340" not in text
