@@ -84,6 +84,7 @@ class Metrics:
     punctual_periods: int
     counted_periods: int
     weeks: list[Week] = field(default_factory=list)
+    amounts: dict[str, dict[str, float]] = field(default_factory=dict)  # quarter -> currency -> amount affected
 
     @property
     def total(self) -> int:

@@ -3,12 +3,14 @@ and asking for them in a channel."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock, utc
+from bot.impact import service as impact
 from bot.jobs.table import enqueue
 from bot.metrics.figures import EVENT_KINDS, Metrics, Row, for_policy
 from bot.policy import Policy
@@ -42,8 +44,12 @@ async def load(session: AsyncSession, *, since: datetime, public_only: bool = Fa
 
 async def period(session: AsyncSession, *, policy: Policy, now: datetime, days: int,
                  public_only: bool = False) -> Metrics:
-    rows = await load(session, since=utc(now) - timedelta(days=days), public_only=public_only)
-    return for_policy(rows, policy, days=days, now=now)
+    since = utc(now) - timedelta(days=days)
+    rows = await load(session, since=since, public_only=public_only)
+    figures = for_policy(rows, policy, days=days, now=now)
+    if not public_only:  # amounts are about single incidents: never on the public chart
+        figures = replace(figures, amounts=await impact.amount_per_quarter(session, since))
+    return figures
 
 
 # -- asking for them in a channel ---------------------------------------------------------------------

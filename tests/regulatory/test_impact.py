@@ -136,3 +136,18 @@ async def test_the_status_page_shows_only_the_public_safe_impact(bot: Bot) -> No
     assert public["scope"] == "Visa · DE, FR"
     text = json.dumps(page)
     assert "12000" not in text and "ShopCo" not in text and "340" not in text
+
+
+async def test_stats_sum_the_amount_affected_per_quarter_drills_left_out(bot: Bot) -> None:
+    p = bot.people
+    for text in ("amount=12000 EUR", "amount=3000.5 EUR", "amount=700 USD"):
+        inc = await bot.declare()
+        await bot.command(p.alice, f"impact {text}", inc.channel_id)
+    await bot.command(p.alice, "drill gateway")
+    await bot.drain()
+    drill = (await bot.incidents())[-1]
+    await bot.command(p.alice, "impact amount=99999 EUR", drill.channel_id)
+    await bot.command(p.alice, "stats 30d")
+    await bot.drain()
+    [stats] = [m for m in bot.messages(p.general) if "Incident metrics" in m.text]
+    assert "Amount affected per quarter: 2026-Q1: EUR 15,000, USD 700" in str(stats.blocks)
