@@ -236,7 +236,8 @@ def _alert_attached(f: Format, actor: str, d: dict[str, Any]) -> str:
 def _impact(f: Format, actor: str, d: dict[str, Any]) -> str:
     parts = [f"{IMPACT_FIELDS[k][0].lower()} {f.text(impact_shown(k, old))} → {f.text(impact_shown(k, new))}"
              for k, (old, new) in d["changes"].items() if k in IMPACT_FIELDS]
-    return f"Impact changed by {f.user(actor)}: {'; '.join(parts)}"
+    who = "from an alert's labels" if actor == "bot" else f"by {f.user(actor)}"
+    return f"Impact changed {who}: {'; '.join(parts)}"
 
 
 def _classified(f: Format, actor: str, d: dict[str, Any]) -> str:
