@@ -189,3 +189,13 @@ async def test_service_refuses_bad_input_and_changes_nothing(rbot: Bot) -> None:
     await bot.command(p.alice, "regulatory submitted dora initial REF", inc.channel_id)
     assert "classify the incident as major" in bot.ephemerals(p.alice)[-1]
     assert await rows(bot) == []
+
+
+async def test_the_initial_notification_is_due_at_most_24_h_after_awareness(rbot: Bot) -> None:
+    bot, p = rbot, rbot.people
+    inc = await bot.declare("sev1 Card payments failing in EU")
+    bot.clock.advance(timedelta(hours=21))  # classified late: 4 h from now would pass the 24 h limit
+    await classify_dora(bot, inc, p.alice, {"flags": ["critical_services", "malicious_access"]})
+    [initial, _, _] = await rows(bot)
+    assert initial.due_at == inc.created_at + timedelta(hours=24)
+    assert "3 h left" in str(bot.card(await bot.incident(1)).blocks)
