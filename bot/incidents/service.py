@@ -318,7 +318,8 @@ async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, in
     await clocks.on_update(session, policy, inc, now, next_due)
     due = inc.update_due_at
     payload = {"actor": actor, "text": body, "impact": impact, "actions": actions, "next_steps": steps,
-               "status": inc.status, "next_update": int(due.timestamp()) if due else None}
+               "status": inc.status, "next_update": int(due.timestamp()) if due else None,
+               "payment_impact": await impact_service.current(session, incident_id)}
     enqueue(session, kind="post_update", incident_id=incident_id, now=now, payload=payload)
     routed = comms.route_update(session, policy, inc, now, payload)
     record(session, inc, now, actor, "update", via, text=body, next_steps=steps, status=inc.status, impact=impact,

@@ -50,6 +50,10 @@ async def test_the_command_records_each_change_and_the_card_shows_it(bot: Bot) -
     assert len(line) == 2 and "failed transactions 340 → 900" in line[1]
     await bot.command(p.carol, "impact", inc.channel_id)
     assert "*Amount affected:* 12,000" in bot.ephemerals(p.carol)[-1]
+    await bot.command(p.carol, "update Rolled back the gateway", inc.channel_id)
+    await bot.drain()
+    [update] = [m for m in bot.messages(inc.channel_id) if "Update on INC-1" in m.text]
+    assert "Payment impact: 900 failed · EUR 12,000" in str(update.blocks)
 
 
 async def test_bad_input_gets_a_clear_message_and_changes_nothing(bot: Bot) -> None:
