@@ -19,7 +19,7 @@ from bot.impact import fields
 from bot.jobs.table import enqueue
 from bot.policy import Policy
 from bot.timeline.facts import announce, record
-from models import Incident, IncidentImpact, TimelineEvent
+from models import Incident, IncidentImpact
 
 
 async def current(session: AsyncSession, incident_id: int) -> dict[str, Any]:
@@ -110,13 +110,6 @@ def evidence(inc: Incident, at: datetime | None) -> None:
 def aware_at(inc: Incident) -> datetime:
     """When the organisation became aware: the earliest evidence, else the declaration."""
     return utc(inc.detected_at) if inc.detected_at else utc(inc.created_at)
-
-
-async def history(session: AsyncSession, incident_id: int) -> list[TimelineEvent]:
-    rows = await session.execute(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id,
-                                                             TimelineEvent.kind == "impact_changed")
-                                 .order_by(TimelineEvent.at, TimelineEvent.id))
-    return list(rows.scalars())
 
 
 def quarter(dt: datetime) -> str:

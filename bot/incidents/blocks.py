@@ -158,7 +158,7 @@ HELP = """*`/incident` — run a payment incident from Slack*
 • `/incident pir complete` — the IC completes the review and closes the incident
 • `/incident pir skip <reason>` — close without a review, where the policy makes it optional
 *Payment impact and regulatory reporting*
-• `/incident impact amount=12000 EUR failed=340 regions=DE,FR` — record the impact (`/incident impact` shows it, `form` edits it)
+• `/incident impact amount=12000 EUR failed=340 regions=DE,FR` — record the impact (alone: show it; `form`: edit)
 • `/incident classify [regime]` — classify under a regime (DORA, GDPR…): major or not, by the policy's rule
 • `/incident regulatory` — every report's clock; `draft [regime] [report]`, `submitted <regime> <report> <reference>`
 *The timeline*

@@ -236,8 +236,9 @@ async def mark_submitted(*, session: AsyncSession, clock: Clock, policy: Policy,
         raise InvalidInput("Give the reference number the regulator gave the submission.", field="reference")
     if len(ref) > MAX_REFERENCE:
         raise InvalidInput(f"Keep the reference to {MAX_REFERENCE} characters.", field="reference")
+    # the incident first, then the report: every change here locks in that order (no deadlock)
+    inc = await get(session, (await report_row(session, report_id)).incident_id, for_update=True)
     row = await report_row(session, report_id, for_update=True)
-    inc = await get(session, row.incident_id, for_update=True)
     reg = policy.regulatory.regime(row.regime)
     report = reg.report(row.report) if reg else None
     if reg is None or report is None:
@@ -268,10 +269,10 @@ async def fire(*, session: AsyncSession, clock: Clock, policy: Policy, incident_
                payload: dict[str, Any]) -> None:
     """A reminder or a deadline coming due; nothing when the report was submitted, stopped or re-planned.
     Deadlines run on after the incident is resolved: the regulator's clock does not stop there."""
+    inc = await get(session, incident_id, for_update=True)  # the incident, then the report, as everywhere
     row = await session.get(RegulatoryReport, int(payload.get("report") or 0), with_for_update=True)
     if row is None or row.state != "pending" or row.due_at is None or _epoch(row.due_at) != payload.get("due"):
         return
-    inc = await get(session, incident_id, for_update=True)
     reg = policy.regulatory.regime(row.regime)
     report = reg.report(row.report) if reg else None
     if reg is None or report is None:

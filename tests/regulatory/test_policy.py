@@ -67,7 +67,8 @@ title = "PSD2 major operational or security incident"
 enabled = true
 authority = "the national competent authority"
 rule = { required = ["payments"] }
-criteria = [{ key = "payments", name = "Payment services", inputs = [{ key = "payments", label = "Payment services affected", kind = "bool" }] }]
+criteria = [{ key = "payments", name = "Payment services", inputs = [
+  { key = "payments", label = "Payment services affected", kind = "bool" }] }]
 reports = [{ key = "initial", name = "initial report", within = "4h", from = "classification" }]
 ''')
     reg = load_policy(f).regulatory
