@@ -155,3 +155,18 @@ async def test_stats_sum_the_amount_affected_per_quarter_drills_left_out(bot: Bo
     await bot.drain()
     [stats] = [m for m in bot.messages(p.general) if "Incident metrics" in m.text]
     assert "Amount affected per quarter: 2026-Q1: EUR 15,000, USD 700" in str(stats.blocks)
+
+
+async def test_the_review_form_starts_from_the_impact_facts(bot: Bot) -> None:
+    p = bot.people
+    inc = await bot.declare()
+    await bot.command(p.alice, "impact amount=12000 EUR failed=340 merchants=3 key_merchants=ShopCo regions=DE,FR",
+                      inc.channel_id)
+    await bot.resolve(1)
+    await bot.command(p.alice, "pir", inc.channel_id)
+    modal = bot.ws.open_modal(p.alice)
+    blocks = {b.get("block_id"): b for b in modal.view["blocks"]}
+    assert blocks["failed_transactions"]["element"]["initial_value"] == "340 failed"
+    assert blocks["amount_affected"]["element"]["initial_value"] == "EUR 12,000"
+    assert blocks["merchants_affected"]["element"]["initial_value"] == "3 merchants (ShopCo)"
+    assert blocks["regions"]["element"]["initial_value"] == "DE, FR"
