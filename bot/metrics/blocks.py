@@ -48,6 +48,7 @@ def panel_text(m: Metrics, policy: Policy) -> str:
         stat_line("Time to acknowledge", m.acknowledge),
         stat_line("Time to mitigate", m.mitigate),
         stat_line("Time to resolve", m.resolve),
+        *([stat_line("Time to detect (earliest evidence → declared)", m.detect)] if m.detect.n else []),
         breaches,
         punctuality_line(m),
         *([amounts_line(m)] if m.amounts else []),

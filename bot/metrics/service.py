@@ -34,12 +34,13 @@ async def load(session: AsyncSession, *, since: datetime, public_only: bool = Fa
         events.setdefault(incident_id, []).append((utc(at), kind))
     incidents = await session.execute(
         select(Incident.id, Incident.severity, Incident.created_at, Incident.ack_started_at, Incident.ack_seconds,
-               Incident.ack_breached_at, Incident.mitigated_at, Incident.resolved_at)
+               Incident.ack_breached_at, Incident.mitigated_at, Incident.resolved_at, Incident.detected_at)
         .where(Incident.id.in_(declared)).order_by(Incident.id))
     return [Row(severity=severity, declared_at=created, started_at=started or created, ack_seconds=ack_seconds,
                 ack_breached_at=breached, mitigated_at=mitigated, resolved_at=resolved,
-                events=tuple(events.get(incident_id, ())))
-            for incident_id, severity, created, started, ack_seconds, breached, mitigated, resolved in incidents.all()]
+                events=tuple(events.get(incident_id, ())), detected_at=detected)
+            for incident_id, severity, created, started, ack_seconds, breached, mitigated, resolved, detected
+            in incidents.all()]
 
 
 async def period(session: AsyncSession, *, policy: Policy, now: datetime, days: int,

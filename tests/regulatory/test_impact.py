@@ -125,6 +125,11 @@ async def test_an_alerts_labels_prefill_the_impact_and_its_start_is_the_evidence
     assert inc.detected_at == datetime(2026, 1, 15, 8, 40, tzinfo=UTC)
     [fact] = [e for e in await bot.timeline(1) if e.kind == "impact_changed"]
     assert fact.via == "alert" and fact.actor == "bot"
+    await bot.command(p.alice, "stats 30d")
+    await bot.drain()
+    [stats] = [m for m in bot.messages(p.general) if "Incident metrics" in m.text]
+    took = int((inc.created_at - inc.detected_at).total_seconds() // 60)
+    assert f"Time to detect (earliest evidence → declared): mean {took}m" in str(stats.blocks)
 
 
 async def test_the_status_page_shows_only_the_public_safe_impact(bot: Bot) -> None:
