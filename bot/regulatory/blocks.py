@@ -120,16 +120,19 @@ def submitted_modal(inc: Incident, policy: Policy, row: RegulatoryReport) -> dic
 
 
 def _report_line(policy: Policy, row: RegulatoryReport, now: datetime) -> str:
-    label = t.escape(report_label(policy, row))
+    reg = policy.regulatory.regime(row.regime)
+    rep = reg.report(row.report) if reg else None
+    name = f"*{t.escape(report_label(policy, row))}*" + (f" (to {t.escape(rep.contact)})" if rep and rep.contact
+                                                           else "")
     if row.state == "pending" and row.due_at is not None:
         missed = " — *missed*" if utc(row.due_at) < utc(now) else ""
-        return f":alarm_clock: *{label}*: due {_due(row.due_at)}, {left(row.due_at, now)}{missed}"
+        return f":alarm_clock: {name}: due {_due(row.due_at)}, {left(row.due_at, now)}{missed}"
     if row.state == "submitted" and row.submitted_at is not None:
-        return (f":white_check_mark: *{label}*: submitted {_due(row.submitted_at)} by {t.user(row.submitted_by)}, "
+        return (f":white_check_mark: {name}: submitted {_due(row.submitted_at)} by {t.user(row.submitted_by)}, "
                 f"reference `{t.escape(row.reference or '')}`")
     if row.state == "waiting":
-        return f":hourglass: *{label}*: starts when the report before it is submitted"
-    return f":heavy_minus_sign: *{label}*: not required (not a major incident)"
+        return f":hourglass: {name}: starts when the report before it is submitted"
+    return f":heavy_minus_sign: {name}: not required (not a major incident)"
 
 
 def listing(inc: Incident, policy: Policy, decided: list[Classification], rows: list[RegulatoryReport],
@@ -165,6 +168,10 @@ def reminder(inc: Incident, policy: Policy, row: RegulatoryReport, p: dict[str, 
     else:
         text = (f":alarm_clock: {who + ' ' if who else ''}*{inc.key}*: the *{label}* is due {_due(row.due_at)}, "
                 f"{t.duration(timedelta(seconds=int(p.get('left') or 0)))} left.")
+    reg = policy.regulatory.regime(row.regime)
+    rep = reg.report(row.report) if reg else None
+    if rep is not None and rep.contact:
+        text += f" Contact: {t.escape(rep.contact)}."
     return text, [{"type": "section", "text": mrkdwn(text)}, _buttons(row)]
 
 

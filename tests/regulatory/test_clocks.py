@@ -199,3 +199,30 @@ async def test_the_initial_notification_is_due_at_most_24_h_after_awareness(rbot
     [initial, _, _] = await rows(bot)
     assert initial.due_at == inc.created_at + timedelta(hours=24)
     assert "3 h left" in str(bot.card(await bot.incident(1)).blocks)
+
+
+async def test_odd_commands_get_the_usage_and_change_nothing(rbot: Bot) -> None:
+    bot, p = rbot, rbot.people
+    inc = await bot.declare("sev1 Card payments failing in EU")
+    ch = inc.channel_id
+    for text, says in (("regulatory frobnicate", "Usage: `/incident regulatory`"),
+                       ("regulatory submitted dora", "Usage: `/incident regulatory`"),
+                       ("classify nis2", "There is no regime `nis2`"),
+                       ("regulatory draft", "Nothing to draft yet")):
+        reply = await bot.command(p.alice, text, ch)
+        assert reply.status == 200 and says in bot.ephemerals(p.alice)[-1], (text, bot.ephemerals(p.alice)[-1])
+    await bot.command(p.alice, "regulatory", inc.channel_id)
+    assert "Not classified yet" in str(bot.ws.ephemerals_for(p.alice)[-1].blocks)
+    await classify_dora(bot, inc, p.alice, {"flags": ["critical_services", "malicious_access"]})
+    await bot.command(p.alice, "regulatory", ch)
+    await bot.driver.click(p.alice, bot.ws.ephemerals_for(p.alice)[-1], "regulatory_mark_submitted")
+    reply = await bot.driver.submit(p.alice, {"reference": "   "}, validate=False)
+    assert reply.errors and "reference number" in reply.errors["reference"]
+    await bot.command(p.alice, "regulatory submitted dora intermediate REF-9", ch)
+    assert "not due yet" in bot.ephemerals(p.alice)[-1]
+    assert [r.state for r in await rows(bot)] == ["pending", "waiting", "waiting"]
+    assert outside_channel_refused(await bot.command(p.alice, "regulatory"), bot, p.alice)
+
+
+def outside_channel_refused(reply, bot: Bot, user: str) -> bool:
+    return reply.status == 200 and "only inside an incident channel" in bot.ephemerals(user)[-1]
