@@ -98,8 +98,8 @@ def classify_modal(inc: Incident, regime: Regime, values: dict[str, Any]) -> dic
             continue
         num: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 30}
         if values.get(i.key) is not None:
-            num["initial_value"] = f"{values[i.key]:g}" if isinstance(values[i.key], (int, float)) else str(
-                values[i.key])
+            v = values[i.key]
+            num["initial_value"] = str(int(v)) if isinstance(v, (int, float)) and float(v).is_integer() else str(v)
         hint = f"Threshold: {i.min:g}" if i.min is not None else None
         blocks.append(input_block(i.key, i.label[:2000], num, optional=True, hint=hint))
     return modal_view(ids.CLASSIFY_VIEW, f"Classify: {regime.name}"[:24], "Classify", blocks,
