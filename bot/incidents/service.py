@@ -185,8 +185,10 @@ async def declare(
     session.add_all(IncidentMember(incident_id=inc.id, user_id=uid) for uid in sorted({declared_by, commander_id}))
     record(session, inc, now, declared_by, "declared", via, severity=severity, title=title, source=source,
            surface=surface, private=private, commander=commander_id, type=kind, drill=drill)
-    if impact:
-        await impact_service.prefill(session, policy, inc, now, given=impact, actor=declared_by, via=via)
+    implied = policy.regulatory.types.get(kind) or {}
+    if impact or implied:  # what the form gave, then what the incident type implies (bot/impact)
+        await impact_service.prefill(session, policy, inc, now, given={**implied, **(impact or {})},
+                                     actor=declared_by, via=via)
     reply = reply or {"user": declared_by}
     if tell_declarer:
         enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={**reply, "notice": "declared"})

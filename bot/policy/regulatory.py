@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.durations import parse_duration
+from bot.impact.fields import FIELDS, parse_value  # the impact grammar: the one place impact values are read
 from bot.policy.defaults import defaults
 
 _BUILTIN = defaults("regulatory")
@@ -181,6 +182,25 @@ class Regime(BaseModel):
         return self.rule.major(set(met)), met
 
 
+def _types(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per incident type, the impact fields it implies at declaration, typed as /incident impact types them."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, values in raw.items():
+        if not isinstance(values, dict):
+            raise ValueError(f"{kind}: a table of impact fields, e.g. {{ data = [\"confidentiality\"] }}")
+        typed: dict[str, Any] = {}
+        for field, value in values.items():
+            if field not in FIELDS:
+                raise ValueError(f"{kind}.{field}: not an impact field ({', '.join(FIELDS)})")
+            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+            try:
+                typed[field] = parse_value(field, text)
+            except Exception as exc:  # an InvalidInput: its words name what is wrong
+                raise ValueError(f"{kind}.{field}: {exc}") from None
+        out[str(kind)] = typed
+    return out
+
+
 def _merge_regimes(raw: Any) -> list[dict[str, Any]]:
     """The file's regimes by key over the built-in ones: a known key changes what it names, a new one adds."""
     merged = {r["key"]: dict(r) for r in _BUILTIN.get("regimes", [])}
@@ -200,6 +220,7 @@ class Regulatory(BaseModel):
     compliance_channel: str | None = None  # reminders go here too (a channel id)
     remind_before: tuple[timedelta, ...] = tuple(parse_duration(v) for v in _BUILTIN["remind_before"])  # type: ignore[misc]
     labels: dict[str, str] = Field(default_factory=lambda: dict(_BUILTIN["labels"]))
+    types: dict[str, dict[str, Any]] = Field(default_factory=lambda: _types(_BUILTIN.get("types", {})))
     regimes: tuple[Regime, ...] = Field(default_factory=lambda: tuple(
         Regime.model_validate(r) for r in _BUILTIN["regimes"]))
 
@@ -227,6 +248,13 @@ class Regulatory(BaseModel):
                 raise ValueError(f"{label}: {field!r} is not an impact field a label can fill "
                                  f"({', '.join(LABEL_FIELDS)})")
         return {str(k).lower(): str(f) for k, f in out.items() if f}
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _types(cls, v: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(v, dict):
+            raise ValueError("must be tables like [regulatory.types.card_data_compromise]")
+        return _types({**_BUILTIN.get("types", {}), **v})
 
     @field_validator("regimes", mode="before")
     @classmethod

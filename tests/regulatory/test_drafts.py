@@ -86,6 +86,8 @@ async def test_a_drill_rehearses_the_regime_and_its_draft_says_so(rbot: Bot) -> 
     await bot.drain()
     drill = (await bot.incidents())[-1]
     assert drill.drill and drill.incident_type == "card_data_compromise"
+    facts = [e for e in await bot.timeline(drill.number) if e.kind == "impact_changed"]
+    assert facts and facts[0].data["changes"]["data"] == [None, ["confidentiality"]]  # what the type implies
     playbook = [m for m in bot.messages(drill.channel_id) if "Playbook for" in m.text]
     assert playbook and "do not power them off" in str(playbook[0].blocks)
     await bot.driver.select(p.alice, bot.card(drill), "incident_classify", "card_schemes")

@@ -95,3 +95,13 @@ def test_a_bad_regulatory_section_names_the_key(tmp_path: Path, content: str, me
     with pytest.raises(PolicyError) as exc:
         load_policy(f)
     assert message in str(exc.value) and "regulatory" in str(exc.value)
+
+
+def test_an_incident_type_implies_impact_fields(tmp_path: Path) -> None:
+    assert default_policy().regulatory.types["card_data_compromise"] == {"data": ["confidentiality"]}
+    f = tmp_path / "policy.toml"
+    f.write_text('[regulatory.types]\nrefunds_delayed = { methods = ["SEPA"], currency = "eur" }\n')
+    assert load_policy(f).regulatory.types["refunds_delayed"] == {"methods": ["SEPA"], "currency": "EUR"}
+    f.write_text('[regulatory.types]\nrefunds_delayed = { currency = "XYZ" }\n')
+    with pytest.raises(PolicyError, match="refunds_delayed.currency: `XYZ` is not an ISO 4217 currency code"):
+        load_policy(f)
