@@ -250,6 +250,8 @@ async def mark_submitted(*, session: AsyncSession, clock: Clock, policy: Policy,
                                 f"the {first.name if first else report.start} is submitted.")
     if row.state == "cancelled":
         raise InvalidTransition(f"{inc.key} is not classified as a major incident under {reg.name}; nothing is due.")
+    if row.state == "submitted" and row.reference == ref:
+        return row  # the same submission recorded twice (two clicks, two people): once is enough
     now = utc(clock.now())
     row.state, row.reference, row.submitted_at, row.submitted_by = "submitted", ref, now, actor
     row.submissions = (row.submissions or 0) + 1

@@ -98,9 +98,11 @@ async def test_final_report_is_due_a_month_after_the_latest_intermediate(rbot: B
     await bot.command(p.alice, "regulatory submitted dora intermediate REF-2", ch)
     bot.clock.advance(timedelta(days=3))
     await bot.command(p.alice, "regulatory submitted dora intermediate REF-2b", ch)  # an updated intermediate
+    await bot.command(p.alice, "regulatory submitted dora intermediate REF-2b", ch)  # the same again: recorded once
     await bot.drain()
     [_, intermediate, final] = await rows(bot)
     assert intermediate.submissions == 2 and intermediate.reference == "REF-2b"
+    assert [e.kind for e in await bot.timeline(1)].count("regulatory_submitted") == 3
     latest = intermediate.submitted_at
     assert final.state == "pending"
     month = final.due_at - latest
