@@ -1,5 +1,5 @@
 """`incident-bot` (also `python -m bot`): serve | worker | demo | db upgrade | db backup | config check |
-pir export."""
+pir export | regulatory draft|export."""
 
 from __future__ import annotations
 
@@ -44,6 +44,23 @@ def _parser() -> argparse.ArgumentParser:
                                             "users.info when SLACK_BOT_TOKEN is set, else by their Slack id.")
     export.add_argument("incident", help="the incident: INC-7, inc-7 or 7")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
+    reg = sub.add_parser("regulatory", help="regulatory report drafts and the audit export",
+                         description="Regulatory reporting from the incident record. Nothing is ever sent to a "
+                                     "regulator: these print what people complete and submit themselves.")
+    reg_sub = reg.add_subparsers(dest="regulatory_command", required=True, metavar="ACTION")
+    draft = reg_sub.add_parser("draft", help="print a report's draft (Markdown, or the template's JSON)",
+                               description="Print the draft of one report of a regime the incident was classified "
+                                           "under as major (the same draft the channel gets).")
+    draft.add_argument("incident", help="the incident: INC-7, inc-7 or 7")
+    draft.add_argument("--regime", help="the regime's key (default: the first with a report)")
+    draft.add_argument("--report", help="the report's key, e.g. initial (default: the one whose clock runs)")
+    draft.add_argument("--json", action="store_true", help="print the JSON that follows the regime's template")
+    draft.add_argument("-o", "--output", help="write to this file instead of standard output")
+    audit = reg_sub.add_parser("export", help="write the incident's regulatory record for an auditor",
+                               description="Write the timeline, the classification history, the impact history "
+                                           "and the report submissions as one Markdown file.")
+    audit.add_argument("incident", help="the incident: INC-7, inc-7 or 7")
+    audit.add_argument("-o", "--output", help="write to this file instead of standard output")
     db = sub.add_parser("db", help="database commands", description="Database commands.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema",
@@ -202,6 +219,48 @@ async def _pir_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _regulatory(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.errors import NotFound
+    from bot.incidents.service import get_by_number
+    from bot.regulatory import drafts
+    from bot.regulatory.service import find_report
+    from models.db import make_engine, make_sessionmaker
+
+    number = _incident_number(args.incident)
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            try:
+                inc = await get_by_number(session, number)
+                assert inc.id is not None
+                if args.regulatory_command == "export":
+                    body = await drafts.export(session, settings.policy, inc.id)
+                else:
+                    regimes = [args.regime] if args.regime else [r.key for r in settings.policy.regulatory.regimes]
+                    row = None
+                    for key in regimes:
+                        try:
+                            row = await find_report(session, incident_id=inc.id, regime=key, report=args.report)
+                            break
+                        except NotFound:
+                            continue
+                    if row is None:
+                        raise NotFound(f"{inc.key} has no such report: classify it as major under a regime first.")
+                    markdown, data, _ = await drafts.draft(session, settings.policy, inc.id, row.regime, row.report)
+                    body = data if args.json else markdown
+            except NotFound as exc:
+                print(f"incident-bot: {exc.message}", file=sys.stderr)
+                return 1
+    finally:
+        await engine.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(body)
+    else:
+        sys.stdout.write(body)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -228,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_db_upgrade(settings))
         elif args.command == "pir":
             return asyncio.run(_pir_export(settings, args))
+        elif args.command == "regulatory":
+            return asyncio.run(_regulatory(settings, args))
     except (ConfigError, PolicyError) as exc:
         print(f"incident-bot: {exc}", file=sys.stderr)
         return 2

@@ -24,19 +24,9 @@ from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
 from bot.emulator.atlassian import FakeAtlassian
 from bot.emulator.driver import SlackDriver
-<<<<<<< HEAD
 from bot.emulator.pagerduty import FakePagerDuty
 from bot.emulator.receiver import WebhookReceiver
-from bot.emulator.render import (
-    mrkdwn_to_text,
-    render_channel,
-    render_ephemeral,
-    render_message,
-    render_view,
-)
-=======
 from bot.emulator.render import mrkdwn_to_text, render_channel, render_ephemeral, render_message, render_view
->>>>>>> issue-16
 from bot.emulator.state import Message, Workspace
 from bot.incidents import service as incidents
 from bot.policy import default_policy
@@ -46,6 +36,7 @@ from bot.policy.escalation import Escalation
 from bot.policy.jira import JiraPolicy
 from bot.policy.oncall import OnCall
 from bot.policy.paging import PageRoute, Paging
+from bot.policy.regulatory import Regulatory
 from bot.policy.webhooks import Webhook
 from bot.runtime import Runtime
 from bot.timeline.blocks import fact_text
@@ -105,13 +96,14 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
     priya = ws.add_user("priya", "Priya Raman (Engineering Manager)")
     raj = ws.add_user("raj", "Raj Patel (Payments Gateway)", email="raj@acme-payments.example")
     lena = ws.add_user("lena", "Lena Vogel (Communications)")
-    everyone = [maya, sam, priya, raj, lena]
+    omar = ws.add_user("omar", "Omar Haddad (Compliance)")
+    everyone = [maya, sam, priya, raj, lena, omar]
     support = ws.add_channel("payments-support", members=everyone, bot_member=True)
     announce = ws.add_channel("incidents", members=everyone, bot_member=True)
     alerts_channel = ws.add_channel("payments-alerts", members=everyone, bot_member=True)
     leadership = ws.add_channel("payments-leadership", members=[priya], bot_member=True)
-    oncall_group, leads_group = "S0PAYONCALL", "S0PAYLEADS"
-    emu.usergroups.update({oncall_group: [sam], leads_group: [priya]})
+    oncall_group, leads_group, compliance_group = "S0PAYONCALL", "S0PAYLEADS", "S0COMPLIANCE"
+    emu.usergroups.update({oncall_group: [sam], leads_group: [priya], compliance_group: [omar]})
 
     # PagerDuty (a local fake): the payment gateway's service, Sam on call first and Priya next
     pagerduty = FakePagerDuty(webhook_secret=secrets.token_hex(16))
@@ -138,7 +130,10 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         "escalation": Escalation(channel=leadership, leadership_group=leads_group),
         "oncall": OnCall(group=oncall_group), "alerts": AlertPolicy(channel=alerts_channel), "paging": paging,
         "jira": JiraPolicy(enabled=True, project="PAY"), "confluence": ConfluencePolicy(enabled=True, space_id="98306"),
-        "webhooks": (Webhook(name="dashboard", url=dashboard.url, secret=dashboard.secret),)})
+        "webhooks": (Webhook(name="dashboard", url=dashboard.url, secret=dashboard.secret),),
+        # an EU payment institution: DORA on, the compliance owners reminded before every deadline
+        "regulatory": Regulatory.model_validate({"compliance_group": compliance_group,
+                                                 "regimes": [{"key": "dora", "enabled": True}]})})
     alert_token = secrets.token_hex(16)
     jira_secret = secrets.token_hex(16)
     settings = Settings(slack_bot_token=emu.bot_token, slack_signing_secret=secret, slack_api_url=emu.api_url,
@@ -231,6 +226,38 @@ async def play(db_path: Path, capture: Callable[[Workspace, str, str], Awaitable
         print(render_view(modal, ws.users, ws.channels))
         await slack.submit(maya, {"ic": priya, "tl": raj, "comms": lena, "oncall": sam, "support": maya})
         await settle(minutes=2)
+
+        screen.step("Raj records the payment impact: /incident impact …")
+        await slack.command(raj, inc.channel_id, "impact failed=18000 amount=1400000 EUR customers=120000 "
+                                                 "merchants=212 methods=Visa,Mastercard regions=DE,FR,NL")
+        await settle()
+
+        screen.step("Priya classifies it under DORA from the card: the form is pre-filled from the impact")
+        _, msg = await card()
+        await slack.select(priya, msg, "incident_classify", "dora")
+        print()
+        print(render_view(ws.open_modal(priya), ws.users, ws.channels))
+        await slack.submit(priya)
+        await settle()
+        print("\n  The card now carries the regulator's clock:")
+        print(render_message((await card())[1], ws.users, ws.channels))
+
+        screen.step("Omar (compliance) drafts the DORA initial notification: /incident regulatory draft")
+        await slack.command(omar, inc.channel_id, "regulatory draft")
+        await settle()
+        draft_md = next(f for f in ws.files.values() if f.filename.endswith("dora-initial.md"))
+        print()
+        print(draft_md.content.decode())
+
+        screen.step("Omar submits it to the authority himself, then records it with “Mark submitted”")
+        await slack.command(omar, inc.channel_id, "regulatory")
+        await slack.click(omar, ws.ephemerals_for(omar)[-1], "regulatory_mark_submitted")
+        print()
+        print(render_view(ws.open_modal(omar), ws.users, ws.channels))
+        await slack.submit(omar, {"reference": "BaFin-DORA-2026-000417"})
+        await settle()
+        await slack.command(omar, inc.channel_id, "regulatory")
+        await settle(minutes=1)
 
         screen.step("Lena drafts the customer message from the card and publishes it")
         await slack.click(lena, msg, "incident_draft_message")

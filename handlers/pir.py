@@ -20,7 +20,8 @@ async def open_review_form(deps: Deps, client: Any, trigger_id: str, *, incident
         form = await deps.in_channel(channel_id, reviews.form, write=False)
     else:
         form = await deps.read(reviews.form, incident_id=incident_id)
-    await open_modal(client, trigger_id, pir_modal(form.incident, form.review, impact_defaults=form.impact_defaults))
+    await open_modal(client, trigger_id, pir_modal(form.incident, form.review, impact_defaults=form.impact_defaults,
+                                                   text_defaults=form.text_defaults))
 
 
 async def open_action_form(deps: Deps, client: Any, trigger_id: str, *, incident_id: int | None = None,

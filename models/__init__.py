@@ -40,6 +40,12 @@ from models.paging import PAGE_STATES, PAGERS, Page, PageBase, PagerEvent
 from models.pir import ACTION_KINDS, ACTION_STATUSES, MAX_ACTION, PIR_STATES, ActionItem, Pir, PirRevision
 from models.playbooks import Checklist
 from models.records import DELIVERY_STATES, ConfluencePage, JiraIssue, WebhookDelivery
+from models.regulatory import (
+    REPORT_STATES,
+    Classification,
+    IncidentImpact,
+    RegulatoryReport,
+)
 from models.timeline import TimelineEvent, TimelineEventBase
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "ACTION_KINDS", "ACTION_STATUSES", "MAX_ACTION", "PIR_STATES", "ActionItem", "Pir", "PirRevision",
     "Checklist",
     "PAGE_STATES", "PAGERS", "Page", "PageBase", "PagerEvent",
+    "REPORT_STATES", "Classification", "IncidentImpact", "RegulatoryReport",
     "MAX_SURFACE", "MAX_TITLE", "MAX_UPDATE", "OPEN_STATUSES", "ROLES", "SETTABLE_STATUSES", "SOURCES", "STATUSES",
     "Counter", "Incident", "IncidentBase", "IncidentMember",
     "GroupMember", "Job", "JobBase",

@@ -76,6 +76,7 @@ class IncidentBase(SQLModel):
     escalated_for: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # leadership
     failed_effects: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # jobs that failed for good
     review_skipped: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # closed without one
+    detected_at: datetime | None = None  # the earliest evidence: an alert's start, a reported message's time
 
     @property
     def key(self) -> str:

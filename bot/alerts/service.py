@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from bot.alerts.sources import ParsedAlert
 from bot.core.clock import Clock, utc
 from bot.core.errors import IncidentBotError, InvalidInput, InvalidTransition, NotFound
+from bot.impact import service as impact
 from bot.incidents import service as incidents
 from bot.jobs.table import enqueue
 from bot.policy import Policy
@@ -334,6 +335,7 @@ async def _auto_declare(session: AsyncSession, clock: Clock, policy: Policy, gro
     declared.data = {**declared.data, "rule": rule.title, "alert_group": group.id, "commander": inc.commander_id}
     _attach(group, inc, now, actor=ALERT_ACTOR)
     record(session, inc, now, ALERT_ACTOR, "alert_attached", "alert", how="auto", **_facts(group))
+    await impact.from_alert(session, policy, inc, now, labels=group.labels, started_at=group.started_at)
     return inc.key
 
 
@@ -400,6 +402,7 @@ async def attach(*, session: AsyncSession, clock: Clock, policy: Policy, group_i
     _attach(group, inc, now, actor=actor)
     group.dismissed_by = group.dismissed_at = None
     record(session, inc, now, actor, "alert_attached", via, how="attached", **_facts(group))
+    await impact.from_alert(session, policy, inc, now, labels=group.labels, started_at=group.started_at)
     tell_incident(session, group, now, "attached", actor=actor, count=group.count,
                   status="resolved" if group.status == "resolved" else "firing")
     queue_refresh(session, policy, group, now, urgent=True)
@@ -420,6 +423,7 @@ async def declare_for(*, session: AsyncSession, clock: Clock, policy: Policy, gr
     _attach(group, inc, now, actor=actor)
     group.dismissed_by = group.dismissed_at = None
     record(session, inc, now, actor, "alert_attached", "modal", how="declared", **_facts(group))
+    await impact.from_alert(session, policy, inc, now, labels=group.labels, started_at=group.started_at)
     queue_refresh(session, policy, group, now, urgent=True)
     return inc
 
@@ -431,6 +435,9 @@ def record_message(session: AsyncSession, clock: Clock, inc: Incident, *, actor:
     quoted = {"permalink": message.get("permalink"), "channel": message.get("channel"), "ts": message.get("ts"),
               "author": message.get("author")}
     record(session, inc, now, actor, "reported_from_message", "shortcut", **quoted)
+    ts = str(message.get("ts") or "")
+    if ts.replace(".", "", 1).isdigit():  # the reported message's time is the earliest evidence
+        impact.evidence(inc, datetime.fromtimestamp(float(ts), UTC))
     enqueue(session, kind="reported_message", incident_id=inc.id, now=now,
             payload={**quoted, "text": str(message.get("text") or "")})
 

@@ -16,6 +16,12 @@ TAKE_ROLE = "incident_take_role"
 # Customer messages: on the card and on the resolved-message reminder; the value carries
 # "<incident id>" or "<incident id>:<public status>".
 DRAFT_MESSAGE = "incident_draft_message"
+# Payment impact and regulatory reporting (bot/impact, bot/regulatory): the card's Impact button and
+# Classify select (its options' values are regime keys); Mark submitted and Draft carry a report's id.
+IMPACT = "incident_impact"
+CLASSIFY = "incident_classify"
+MARK_SUBMITTED = "regulatory_mark_submitted"
+DRAFT_REPORT = "regulatory_draft"
 SKIP_RESOLVED = "incident_skip_resolved_message"
 
 # The post-incident review card; its block_id carries the incident id: "incident_pir:<id>".
@@ -38,6 +44,9 @@ PUBLISH_VIEW = "incident_customer_message"
 PIR_VIEW = "incident_pir_form"
 RESOLVE_VIEW = "incident_resolve_checks"
 ACTION_VIEW = "incident_action_item"
+IMPACT_VIEW = "incident_impact_form"
+CLASSIFY_VIEW = "regulatory_classify"
+SUBMITTED_VIEW = "regulatory_submitted"
 
 
 def controls_block_id(incident_id: int) -> str:

@@ -10,6 +10,7 @@ from bot.blocks import ids
 from bot.blocks.kit import date, input_block, modal_view, mrkdwn, option, plain
 from bot.comms.drafts import Draft
 from bot.core import text as t
+from bot.impact.fields import summary as impact_summary
 from bot.policy import Policy
 from models import PUBLIC_LABELS, STATE_LABELS, ExternalMessage, Incident
 
@@ -54,6 +55,10 @@ def update_message(inc: Incident, policy: Policy, p: dict[str, Any], *,
     for key, label in (("impact", "Customer impact"), ("actions", "Actions taken"), ("next_steps", "Next steps")):
         if p.get(key):
             blocks.append(_section(f"*{label}*\n{t.escape(p[key])}"))
+    recorded = impact_summary(p.get("payment_impact") or {})
+    if recorded:  # the impact facts as they stood when the update was posted
+        blocks.append({"type": "context", "elements": [mrkdwn(f":chart_with_downwards_trend: Payment impact: "
+                                                               f"{t.escape(recorded)}")]})
     if p.get("next_update"):
         when = datetime.fromtimestamp(int(p["next_update"]), tz=UTC)
         blocks.append({"type": "context", "elements": [mrkdwn(f":alarm_clock: Next update by {date(when)}")]})

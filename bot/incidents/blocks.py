@@ -12,9 +12,11 @@ from bot.clocks.blocks import clock_line
 from bot.comms.blocks import draft_button
 from bot.core import text as t
 from bot.core.clock import utc
+from bot.impact.blocks import card_line as impact_line
 from bot.paging.blocks import card_line
 from bot.policy import Policy
-from models import ALERT_ACTOR, ROLES, SETTABLE_STATUSES, SOURCES, Incident, Page
+from bot.regulatory import blocks as reg_blocks
+from models import ALERT_ACTOR, ROLES, SETTABLE_STATUSES, SOURCES, Classification, Incident, Page, RegulatoryReport
 
 STATUS_EMOJI = {
     "investigating": ":mag:", "identified": ":bulb:", "mitigated": ":adhesive_bandage:",
@@ -52,8 +54,12 @@ def header_text(inc: Incident) -> str:
     return t.truncate(f"{inc.key}: {t.plain(inc.title)}", 150)
 
 
-def card(inc: Incident, policy: Policy, page: Page | None = None) -> list[dict[str, Any]]:
-    """`page`: the incident's page to PagerDuty or Opsgenie, when it has one (bot/paging)."""
+def card(inc: Incident, policy: Policy, page: Page | None = None, *, impact: dict[str, Any] | None = None,
+         decided: list[Classification] | None = None, reports: list[RegulatoryReport] | None = None,
+         now: datetime | None = None) -> list[dict[str, Any]]:
+    """The summary card. `page`: the incident's page to PagerDuty or Opsgenie, when it has one (bot/paging);
+    with the impact, the classifications and the reports' clocks when the caller read them
+    (bot/incidents/effects.py), their lines too."""
     assert inc.id is not None
     sev = policy.severity(inc.severity)
     fields = [
@@ -81,6 +87,11 @@ def card(inc: Incident, policy: Policy, page: Page | None = None) -> list[dict[s
     paged = card_line(page)
     if paged:
         blocks.append({"type": "context", "elements": [mrkdwn(paged)]})
+    extra = [impact_line(impact or {}), reg_blocks.classification_line(policy, decided or [])]
+    if now is not None:
+        extra += reg_blocks.clock_lines(policy, reports or [], now)
+    if any(extra):
+        blocks.append({"type": "context", "elements": [mrkdwn(e) for e in extra if e][:10]})
     if inc.status != "closed":
         blocks.append(controls(inc, policy))
     return blocks
@@ -102,6 +113,7 @@ def controls(inc: Incident, policy: Policy) -> dict[str, Any]:
     ]
     if not inc.private:  # a private incident is never published to customers
         elements.append(draft_button(inc))
+    elements += reg_blocks.card_controls(inc, policy)
     if inc.acknowledged_at is None and inc.is_open:
         elements.insert(0, {"type": "button", "action_id": ids.ACKNOWLEDGE, "text": plain("Acknowledge"),
                             "style": "primary", "value": str(inc.id)})
@@ -151,6 +163,10 @@ HELP = """*`/incident` — run a payment incident from Slack*
 • `/incident pir export` — upload the review document (Markdown) to the channel
 • `/incident pir complete` — the IC completes the review and closes the incident
 • `/incident pir skip <reason>` — close without a review, where the policy makes it optional
+*Payment impact and regulatory reporting*
+• `/incident impact amount=12000 EUR failed=340 regions=DE,FR` — record the impact (alone: show it; `form`: edit)
+• `/incident classify [regime]` — classify under a regime (DORA, GDPR…): major or not, by the policy's rule
+• `/incident regulatory` — every report's clock; `draft [regime] [report]`, `submitted <regime> <report> <reference>`
 *The timeline*
 • `/incident note <text>` — add a note to the timeline (pinning a message or a :pushpin: reaction adds it too)
 • `/incident timeline [page]` — the timeline, 20 events a page"""

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import utc
+from bot.impact import service as impact
 from bot.incidents import blocks as cards
 from bot.incidents.naming import channel_name
 from bot.jobs.context import (
@@ -24,6 +25,8 @@ from bot.jobs.context import (
     reply_privately,
     slack_error,
 )
+from bot.policy import Policy
+from bot.regulatory import service as regulatory
 from bot.timeline.facts import record
 from models import GroupMember, Incident, IncidentMember, Page
 
@@ -116,16 +119,21 @@ async def set_topic(ctx: JobContext) -> None:
     await ctx.client.conversations_setTopic(channel=channel_of(inc), topic=cards.topic(inc, ctx.policy))
 
 
-async def _page(ctx: JobContext, inc: Incident) -> Page | None:
-    """The incident's page to the pager, for the card's paging line."""
+async def _card(ctx: JobContext, inc: Incident) -> list[dict[str, Any]]:
+    """The card with its paging, impact and regulatory lines, as they are now."""
+    assert inc.id is not None
     async with ctx.sessionmaker() as session:
-        return await session.get(Page, inc.id)
+        page = await session.get(Page, inc.id)
+        values = await impact.current(session, inc.id)
+        decided = await regulatory.classifications(session, inc.id)
+        reports = await regulatory.reports(session, inc.id)
+    return cards.card(inc, ctx.policy, page, impact=values, decided=decided, reports=reports, now=ctx.clock.now())
 
 
 async def post_card(ctx: JobContext) -> None:
     inc = await ctx.incident()
     ts = await post_once(ctx, channel=channel_of(inc), ts=inc.card_ts, text=cards.card_text(inc, ctx.policy),
-                         blocks=cards.card(inc, ctx.policy, await _page(ctx, inc)))
+                         blocks=await _card(ctx, inc))
     if ts is None:
         return
     async with ctx.finish() as session:
@@ -152,8 +160,7 @@ async def refresh_card(ctx: JobContext) -> None:
     channel = channel_of(inc)
     if not inc.card_ts:
         raise NotReady(f"{inc.key} has no card yet")
-    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy),
-                     cards.card(inc, ctx.policy, await _page(ctx, inc)))
+    await ctx.update(channel, inc.card_ts, cards.card_text(inc, ctx.policy), await _card(ctx, inc))
 
 
 async def announce(ctx: JobContext) -> None:
@@ -196,17 +203,23 @@ async def role_handover(ctx: JobContext) -> None:
 
 
 async def sync_admins(ctx: JobContext) -> None:
-    """Reread the incident-admins user group the policy names (at start, then every ADMINS_EVERY)."""
-    group = ctx.policy.permissions.admins
+    """Reread the incident-admins and compliance user groups the policy names (at start, then every
+    ADMINS_EVERY)."""
+    groups = synced_groups(ctx.policy)
     now = utc(ctx.clock.now())
-    users: list[str] = []
-    if group:
-        users = list((await ctx.client.usergroups_users_list(usergroup=group)).get("users") or [])
+    users = {group: list((await ctx.client.usergroups_users_list(usergroup=group)).get("users") or [])
+             for group in groups}
     async with ctx.finish() as session:
-        await session.execute(delete(GroupMember).where(GroupMember.group_id == (group or "")))
-        session.add_all(GroupMember(group_id=group, user_id=u, synced_at=now) for u in sorted(set(users)) if group)
-        if group:
+        for group, members in users.items():
+            await session.execute(delete(GroupMember).where(GroupMember.group_id == group))
+            session.add_all(GroupMember(group_id=group, user_id=u, synced_at=now) for u in sorted(set(members)))
+        if groups:
             plan_admins_sync(session, now + ADMINS_EVERY)
+
+
+def synced_groups(policy: Policy) -> list[str]:
+    """The user groups whose members the permissions need: the incident admins, the compliance owners."""
+    return list(dict.fromkeys(g for g in (policy.permissions.admins, policy.regulatory.compliance_group) if g))
 
 
 def plan_admins_sync(session: AsyncSession, when: datetime) -> None:

@@ -48,6 +48,11 @@ def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: in
         input_block("surface", "Affected payment surface",
                {"type": "plain_text_input", "action_id": "value", "max_length": MAX_SURFACE,
                 "placeholder": plain("Card payments, bank transfers, a region…")}, optional=True),
+        input_block("impact", "Payment impact",
+               {"type": "plain_text_input", "action_id": "value", "max_length": 1000,
+                "placeholder": plain("amount=12000 EUR failed=340 regions=DE,FR")}, optional=True,
+               hint="Failed or delayed transactions, amount and currency, merchants, methods, acquirers, regions, "
+                    "customers, data; the card's Impact button edits it later."),
         input_block("commander", "Incident Commander",
                {"type": "users_select", "action_id": "value", "initial_user": user_id}),
         input_block("private", "Visibility",

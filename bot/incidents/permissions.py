@@ -51,3 +51,22 @@ async def check_assign(session: AsyncSession, policy: Policy, inc: Incident, *, 
     doing = f"reassign the {title}" if holder else f"make someone else the {title}"
     raise Forbidden(f"Only the Incident Commander ({{ic}}){or_admin} can {doing} of {inc.key}; you can take an "
                     "empty role yourself.", field=role, people={"ic": inc.commander_id}, groups=groups)
+
+
+async def check_regulatory(session: AsyncSession, policy: Policy, inc: Incident, *, actor: str, doing: str) -> None:
+    """Classifying an incident for a regulator and recording a submission: the IC, an incident admin, or a
+    member of the compliance owner's user group ([regulatory] compliance_group, synced like the admins)."""
+    if actor == inc.commander_id or await is_admin(session, policy, actor):
+        return
+    group = policy.regulatory.compliance_group
+    if group:
+        found = await session.execute(select(GroupMember.user_id).where(GroupMember.group_id == group,
+                                                                       GroupMember.user_id == actor))
+        if found.first() is not None:
+            return
+    admins = policy.permissions.admins
+    groups = {k: v for k, v in (("admins", admins), ("compliance", group)) if v}
+    who = "".join([" or an incident admin ({admins})" if admins else "",
+                   " or the compliance owners ({compliance})" if group else ""])
+    raise Forbidden(f"Only the Incident Commander ({{ic}}){who} can {doing} for {inc.key}.",
+                    people={"ic": inc.commander_id}, groups=groups)

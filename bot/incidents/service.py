@@ -20,6 +20,7 @@ from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput, NotFound, NotInIncidentChannel
 from bot.core.records import Change, add_member, get, require_open
 from bot.drills import report as drills
+from bot.impact import service as impact_service
 from bot.incidents import permissions
 from bot.jobs.table import enqueue
 from bot.paging import plan as paging
@@ -148,6 +149,7 @@ async def declare(
     drill: bool = False,
     clock_speed: int = 1,
     hints: tuple[str, ...] = (),
+    impact: dict[str, Any] | None = None,
     via: str = "command",
 ) -> Incident:
     """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
@@ -155,7 +157,8 @@ async def declare(
     `tell_declarer` also sends word at once, for when no ack can carry it (a modal closes silently).
     `started_at` starts the acknowledgement clock earlier than now (an alert's start). `incident_type`
     picks the playbook (guessed from the title when not given); a `drill` is a game day whose clocks
-    may run `clock_speed` times faster. `hints` (an alert's label values) help guess the type."""
+    may run `clock_speed` times faster. `hints` (an alert's label values) help guess the type. `impact`
+    holds the impact fields the declare form gave (bot/impact)."""
     title = _check_title(title)
     severity = _check_severity(severity, policy)
     if source not in SOURCES:
@@ -183,6 +186,10 @@ async def declare(
     session.add_all(IncidentMember(incident_id=inc.id, user_id=uid) for uid in sorted({declared_by, commander_id}))
     record(session, inc, now, declared_by, "declared", via, severity=severity, title=title, source=source,
            surface=surface, private=private, commander=commander_id, type=kind, drill=drill)
+    implied = policy.regulatory.types.get(kind) or {}
+    if impact or implied:  # what the form gave, then what the incident type implies (bot/impact)
+        await impact_service.prefill(session, policy, inc, now, given={**implied, **(impact or {})},
+                                     actor=declared_by, via=via)
     reply = reply or {"user": declared_by}
     if tell_declarer:
         enqueue(session, kind="respond", incident_id=inc.id, now=now, payload={**reply, "notice": "declared"})
@@ -321,7 +328,8 @@ async def post_update(*, session: AsyncSession, clock: Clock, policy: Policy, in
     await clocks.on_update(session, policy, inc, now, next_due)
     due = inc.update_due_at
     payload = {"actor": actor, "text": body, "impact": impact, "actions": actions, "next_steps": steps,
-               "status": inc.status, "next_update": int(due.timestamp()) if due else None}
+               "status": inc.status, "next_update": int(due.timestamp()) if due else None,
+               "payment_impact": await impact_service.current(session, incident_id)}
     enqueue(session, kind="post_update", incident_id=incident_id, now=now, payload=payload)
     routed = comms.route_update(session, policy, inc, now, payload)
     record(session, inc, now, actor, "update", via, text=body, next_steps=steps, status=inc.status, impact=impact,

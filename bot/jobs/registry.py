@@ -23,6 +23,7 @@ from bot.playbooks import effects as playbooks
 from bot.policy import Policy
 from bot.records import delivery as webhook_delivery
 from bot.records import effects as records
+from bot.regulatory import effects as regulatory
 from bot.timeline import effects as timeline
 
 Effect = Callable[[JobContext], Awaitable[None]]
@@ -108,12 +109,16 @@ KINDS: dict[str, Kind] = {
     "confluence_publish": Kind(records.confluence_publish, "publish the review to Confluence"),
     "webhook_deliver": Kind(webhook_delivery.webhook_deliver, "deliver an outgoing webhook",
                             webhook_delivery.delivery_failed),
+    # regulatory reporting
+    "regulatory_timer": Kind(regulatory.regulatory_timer, "check a regulatory report's deadline"),
+    "regulatory_message": Kind(regulatory.regulatory_message, "remind about a regulatory report"),
+    "regulatory_draft": Kind(regulatory.regulatory_draft, "upload a regulatory report draft"),
 }
 
 
 def on_start(session: AsyncSession, policy: Policy, now: datetime) -> None:
     """What a worker plans when it starts: the jobs that keep themselves going (the admins' group)."""
-    if policy.permissions.admins:
+    if incidents.synced_groups(policy):
         incidents.plan_admins_sync(session, now)
 
 

@@ -48,9 +48,18 @@ def panel_text(m: Metrics, policy: Policy) -> str:
         stat_line("Time to acknowledge", m.acknowledge),
         stat_line("Time to mitigate", m.mitigate),
         stat_line("Time to resolve", m.resolve),
+        *([stat_line("Time to detect (earliest evidence → declared)", m.detect)] if m.detect.n else []),
         breaches,
         punctuality_line(m),
+        *([amounts_line(m)] if m.amounts else []),
     ])
+
+
+def amounts_line(m: Metrics) -> str:
+    """The impact facts' amounts, summed per quarter and currency (never converted)."""
+    parts = [f"{q}: " + ", ".join(f"{cur} {amount:,.0f}" for cur, amount in sorted(by.items()))
+             for q, by in m.amounts.items()]
+    return "Amount affected per quarter: " + " · ".join(parts)
 
 
 def weekly_text(m: Metrics, policy: Policy) -> str:

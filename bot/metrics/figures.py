@@ -52,6 +52,7 @@ class Row:
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     events: tuple[tuple[datetime, str], ...] = ()
+    detected_at: datetime | None = None  # the earliest evidence (bot/impact), when there was some
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Metrics:
     punctual_periods: int
     counted_periods: int
     weeks: list[Week] = field(default_factory=list)
+    amounts: dict[str, dict[str, float]] = field(default_factory=dict)  # quarter -> currency -> amount affected
+    detect: Stat = Stat(0, None, None)  # from the earliest evidence to the declaration
 
     @property
     def total(self) -> int:
@@ -157,6 +160,7 @@ def compute(rows: Iterable[Row], *, days: int, now: datetime, levels: Sequence[i
     ack: list[float] = []
     mitigate: list[float] = []
     resolve: list[float] = []
+    detect: list[float] = []
     breaches = missed = escalated = punctual = counted = 0
     for row in rows:
         declared = utc(row.declared_at)
@@ -171,6 +175,8 @@ def compute(rows: Iterable[Row], *, days: int, now: datetime, levels: Sequence[i
             took = _seconds(row.started_at, end, now)
             if took is not None:
                 values.append(took)
+        if row.detected_at is not None:
+            detect.append(max(0.0, (declared - utc(row.detected_at)).total_seconds()))
         if row.ack_breached_at is not None and utc(row.ack_breached_at) <= now:
             breaches += 1
         events = [(at, kind) for at, kind in row.events if at <= now]
@@ -182,7 +188,8 @@ def compute(rows: Iterable[Row], *, days: int, now: datetime, levels: Sequence[i
             punctual, counted = punctual + on_time, counted + periods
     return Metrics(days=days, since=since, until=now, by_severity=by_severity, acknowledge=stat(ack),
                    mitigate=stat(mitigate), resolve=stat(resolve), ack_breaches=breaches, missed_updates=missed,
-                   escalated_updates=escalated, punctual_periods=punctual, counted_periods=counted, weeks=weeks)
+                   escalated_updates=escalated, punctual_periods=punctual, counted_periods=counted, weeks=weeks,
+                   detect=stat(detect))
 
 
 def for_policy(rows: Iterable[Row], policy: Policy, *, days: int, now: datetime) -> Metrics:

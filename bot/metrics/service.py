@@ -3,12 +3,14 @@ and asking for them in a channel."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock, utc
+from bot.impact import service as impact
 from bot.jobs.table import enqueue
 from bot.metrics.figures import EVENT_KINDS, Metrics, Row, for_policy
 from bot.policy import Policy
@@ -32,18 +34,23 @@ async def load(session: AsyncSession, *, since: datetime, public_only: bool = Fa
         events.setdefault(incident_id, []).append((utc(at), kind))
     incidents = await session.execute(
         select(Incident.id, Incident.severity, Incident.created_at, Incident.ack_started_at, Incident.ack_seconds,
-               Incident.ack_breached_at, Incident.mitigated_at, Incident.resolved_at)
+               Incident.ack_breached_at, Incident.mitigated_at, Incident.resolved_at, Incident.detected_at)
         .where(Incident.id.in_(declared)).order_by(Incident.id))
     return [Row(severity=severity, declared_at=created, started_at=started or created, ack_seconds=ack_seconds,
                 ack_breached_at=breached, mitigated_at=mitigated, resolved_at=resolved,
-                events=tuple(events.get(incident_id, ())))
-            for incident_id, severity, created, started, ack_seconds, breached, mitigated, resolved in incidents.all()]
+                events=tuple(events.get(incident_id, ())), detected_at=detected)
+            for incident_id, severity, created, started, ack_seconds, breached, mitigated, resolved, detected
+            in incidents.all()]
 
 
 async def period(session: AsyncSession, *, policy: Policy, now: datetime, days: int,
                  public_only: bool = False) -> Metrics:
-    rows = await load(session, since=utc(now) - timedelta(days=days), public_only=public_only)
-    return for_policy(rows, policy, days=days, now=now)
+    since = utc(now) - timedelta(days=days)
+    rows = await load(session, since=since, public_only=public_only)
+    figures = for_policy(rows, policy, days=days, now=now)
+    if not public_only:  # amounts are about single incidents: never on the public chart
+        figures = replace(figures, amounts=await impact.amount_per_quarter(session, since))
+    return figures
 
 
 # -- asking for them in a channel ---------------------------------------------------------------------

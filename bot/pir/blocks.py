@@ -135,8 +135,10 @@ def _element(q: Question, value: Any, default: datetime | None) -> dict[str, Any
     return el
 
 
-def pir_modal(inc: Incident, review: Pir, *, impact_defaults: dict[str, datetime | None]) -> dict[str, Any]:
-    """The form pre-filled with the latest answers; `base` in the metadata is the revision it shows."""
+def pir_modal(inc: Incident, review: Pir, *, impact_defaults: dict[str, datetime | None],
+              text_defaults: dict[str, str] | None = None) -> dict[str, Any]:
+    """The form pre-filled with the latest answers (the impact facts where an impact answer is empty);
+    `base` in the metadata is the revision it shows."""
     assert inc.id is not None
     answers = review.answers
     intro = (f"*{inc.key}: {t.escape(inc.title)}*\nEvery save is kept as a revision with its author; "
@@ -145,7 +147,8 @@ def pir_modal(inc: Incident, review: Pir, *, impact_defaults: dict[str, datetime
     for q in QUESTIONS:
         if q.key == "impact_start":
             blocks.append({"type": "header", "text": plain("Customer and merchant impact")})
-        blocks.append(input_block(q.key, q.label, _element(q, answers.get(q.key), impact_defaults.get(q.key)),
+        value = answers.get(q.key) or (text_defaults or {}).get(q.key)
+        blocks.append(input_block(q.key, q.label, _element(q, value, impact_defaults.get(q.key)),
                              optional=True, hint=q.hint))
     return modal_view(ids.PIR_VIEW, f"PIR: {inc.key}"[:24], "Save", blocks,
                   {"incident_id": inc.id, "base": review.revision,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,11 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import text as t
 from bot.core.clock import utc
 from bot.core.records import get
+from bot.impact.fields import summary as impact_summary
 from bot.pir.questions import DOCS, QUESTION, SETTLEMENTS
 from bot.pir.records import actions_of, review_for, severities_reached
 from bot.policy import Policy
 from bot.timeline.describe import sentence
-from models import ACTION_KINDS, ROLES, SOURCES, ActionItem, Incident, Pir, PirRevision, TimelineEvent
+from models import ACTION_KINDS, ROLES, SOURCES, ActionItem, Incident, IncidentImpact, Pir, PirRevision, TimelineEvent
 
 # Timeline rows that are the bot nagging, not the incident happening.
 QUIET_KINDS = {"ack_reminder", "update_reminder", "role_reminder", "pir_reminder", "pir_overdue", "action_overdue",
@@ -49,6 +50,7 @@ class Material:
     revisions: list[PirRevision]
     items: list[ActionItem]
     events: list[TimelineEvent]
+    impact: dict[str, Any] = field(default_factory=dict)
 
 
 async def load(session: AsyncSession, incident_id: int) -> Material:
@@ -59,7 +61,9 @@ async def load(session: AsyncSession, incident_id: int) -> Material:
     items = [item for item, _ in await actions_of(session, incident_id=incident_id, open_only=False)]
     events = list((await session.execute(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id)
                                          .order_by(TimelineEvent.at, TimelineEvent.id))).scalars())
-    return Material(inc, review, revisions, sorted(items, key=lambda i: i.id or 0), events)
+    row = await session.get(IncidentImpact, incident_id)
+    return Material(inc, review, revisions, sorted(items, key=lambda i: i.id or 0), events,
+                    dict(row.values) if row else {})
 
 
 class MarkdownFormat:
@@ -230,6 +234,8 @@ def render(m: Material, policy: Policy, names: Names) -> str:
             f"| Time to resolve | {_since(start, inc.resolved_at)} |"]
     if impact_start:
         out.append(f"| Time to detect (impact began → declared) | {_since(impact_start, inc.created_at)} |")
+    if inc.detected_at:
+        out.append(f"| Time to detect (earliest evidence → declared) | {_since(inc.detected_at, inc.created_at)} |")
     out.append("")
 
     out += ["## Customer and merchant impact", ""]
@@ -238,6 +244,8 @@ def render(m: Material, policy: Policy, names: Names) -> str:
     out.append(f"- Impact window: {window}")
     for key in ("failed_transactions", "amount_affected", "merchants_affected", "regions"):
         out.append(f"- {QUESTION[key].label}: {md(answers.get(key) or 'not recorded')}")
+    if m.impact:
+        out.append(f"- Recorded impact (the incident's impact facts): {md(impact_summary(m.impact))}")
     out.append("")
 
     for key in ("summary", "root_cause", "trigger", "detection", "went_well", "went_wrong", "lucky"):

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock, utc
 from bot.core.errors import InvalidInput, InvalidTransition
 from bot.core.records import get
+from bot.impact import service as impact
+from bot.impact.fields import summary as impact_summary
 from bot.jobs.table import enqueue
 from bot.pir import reminders
 from bot.pir.questions import QUESTION, QUESTIONS, Question
@@ -79,6 +81,7 @@ class Form:
     incident: Incident
     review: Pir
     impact_defaults: dict[str, datetime | None]
+    text_defaults: dict[str, str] = field(default_factory=dict)  # the impact facts, for unanswered impact fields
 
 
 async def form(*, session: AsyncSession, clock: Clock, policy: Policy, incident_id: int) -> Form:
@@ -87,8 +90,14 @@ async def form(*, session: AsyncSession, clock: Clock, policy: Policy, incident_
     review = await review_for(session, incident_id)
     if review is None:  # nothing saved yet: an empty form; the first save creates the review
         review = blank(inc, policy, clock.now())
-    return Form(inc, review, {"impact_start": inc.ack_started_at or inc.created_at,
-                              "impact_end": inc.mitigated_at or inc.resolved_at})
+    facts = await impact.current(session, incident_id)
+    parts = {"failed_transactions": ("failed", "failed_rate", "delayed", "delayed_rate"),
+             "amount_affected": ("amount", "currency"), "merchants_affected": ("merchants", "key_merchants"),
+             "regions": ("regions",)}
+    texts = {key: impact_summary({k: facts.get(k) for k in names}) for key, names in parts.items()}
+    return Form(inc, review, {"impact_start": inc.detected_at or inc.ack_started_at or inc.created_at,
+                              "impact_end": inc.mitigated_at or inc.resolved_at},
+                {k: v for k, v in texts.items() if v})
 
 
 # -- resolution ----------------------------------------------------------------------------------

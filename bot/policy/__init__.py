@@ -4,6 +4,7 @@
     comms       [comms]            alerts     [alerts]       playbooks [playbooks.<type>]
     resolution  [resolution]       drills     [drills.<scenario>]   paging [paging]
     jira        [jira]             confluence [confluence]   webhooks [[webhooks]]
+    regulatory  [regulatory] and [[regulatory.regimes]]: impact labels, regimes, report clocks
     loader      the Policy model, load_policy, default_policy, PolicyError
 """
 

@@ -24,6 +24,7 @@ from bot.policy.paging import Paging
 from bot.policy.permissions import Permissions
 from bot.policy.pir import PirPolicy
 from bot.policy.playbooks import Playbooks
+from bot.policy.regulatory import Regulatory
 from bot.policy.resolution import Resolution
 from bot.policy.routes import Routes, View, is_person
 from bot.policy.severities import SEV_KEY, Severity
@@ -68,6 +69,7 @@ class Policy(BaseModel):
     jira: JiraPolicy = JiraPolicy()
     confluence: ConfluencePolicy = ConfluencePolicy()
     webhooks: tuple[Webhook, ...] = ()
+    regulatory: Regulatory = Regulatory()
 
     def severity(self, level: int) -> Severity:
         for s in self.severities:
@@ -97,7 +99,8 @@ class Policy(BaseModel):
 SECTIONS: dict[str, type[BaseModel]] = {"escalation": Escalation, "oncall": OnCall, "pir": PirPolicy, "comms": Comms,
                                          "alerts": AlertPolicy, "playbooks": Playbooks, "resolution": Resolution,
                                          "drills": Drills, "routes": Routes, "permissions": Permissions,
-                                         "paging": Paging, "jira": JiraPolicy, "confluence": ConfluencePolicy}
+                                         "paging": Paging, "jira": JiraPolicy, "confluence": ConfluencePolicy,
+                                         "regulatory": Regulatory}
 
 
 def _section(model: type[BaseModel], raw: Any, name: str, source: str) -> Any:

@@ -58,6 +58,14 @@ shows them:
     jira_linked             item (None: the incident's own issue), key, url, assigned
     confluence_published    page, version, url
     action_done             also issue (the Jira key) when Jira's webhook closed it (via "jira")
+    impact_changed          changes ({field: [old, new]}, bot/impact/fields.py names the fields)
+    regulatory_classified   regime, name, major, met (criteria keys), inputs, previous (major before, or None)
+    regulatory_clock        regime, name, report, report_name, due (ISO time): a report's clock started
+    regulatory_reminder     regime, name, report, report_name, due, left (seconds), group
+    regulatory_missed       regime, name, report, report_name, due
+    regulatory_submitted    regime, name, report, report_name, reference, n (1 the first submission)
+    regulatory_cancelled    regime, name, reports (their clocks stopped: reclassified as not major)
+    regulatory_drafted      regime, name, report, report_name
 
 A fact whose values cannot be read (a row from an older version) is shown by its `note` value.
 """
@@ -70,6 +78,8 @@ from typing import Any, Protocol
 
 from bot.core import text as t
 from bot.core.clock import utc
+from bot.impact.fields import FIELDS as IMPACT_FIELDS
+from bot.impact.fields import shown as impact_shown
 from bot.pir.questions import QUESTION
 from models import ACTION_KINDS, ALERT_SOURCE_NAMES, PAGERS, PUBLIC_LABELS, ROLES
 
@@ -231,6 +241,24 @@ def _alert_attached(f: Format, actor: str, d: dict[str, Any]) -> str:
             f"{_at(d['first_seen'], '%H:%M')} UTC)")
 
 
+def _impact(f: Format, actor: str, d: dict[str, Any]) -> str:
+    parts = [f"{IMPACT_FIELDS[k][0].lower()} {f.text(impact_shown(k, old))} → {f.text(impact_shown(k, new))}"
+             for k, (old, new) in d["changes"].items() if k in IMPACT_FIELDS]
+    who = "from an alert's labels" if actor == "bot" else f"by {f.user(actor)}"
+    return f"Impact changed {who}: {'; '.join(parts)}"
+
+
+def _classified(f: Format, actor: str, d: dict[str, Any]) -> str:
+    verdict = "a major incident" if d["major"] else "not a major incident"
+    again = " (reclassified)" if d.get("previous") is not None else ""
+    met = ", ".join(d.get("met") or []) or "none"
+    return f"{f.user(actor)} classified it under {d['name']} as {f.bold(verdict)}{again}; criteria met: {met}"
+
+
+def _due(raw: str) -> str:
+    return _at(raw, "%Y-%m-%d %H:%M UTC")
+
+
 def _reported(f: Format, actor: str, d: dict[str, Any]) -> str:
     who = f.user(d["author"]) if d.get("author") else "someone"
     where = f.channel(d["channel"]) if d.get("channel") else "a channel"
@@ -324,6 +352,18 @@ SENTENCES: dict[str, Sentence] = {
     "jira_linked": lambda f, a, d: (f"Action item #{d['item']} is Jira issue {f.text(d['key'])}" if d.get("item")
                                     else f"Logged as Jira issue {f.text(d['key'])}"),
     "confluence_published": lambda f, a, d: f"Review published to Confluence (version {d['version']})",
+    "impact_changed": _impact,
+    "regulatory_classified": _classified,
+    "regulatory_clock": lambda f, a, d: f"{d['name']} {d['report_name']} due {_due(d['due'])}",
+    "regulatory_reminder": lambda f, a, d: (f"Reminded: {d['name']} {d['report_name']} due {_due(d['due'])}, "
+                                            f"{_took(d['left'])} left"),
+    "regulatory_missed": lambda f, a, d: (f"{f.bold('Deadline missed')}: {d['name']} {d['report_name']} was due "
+                                          f"{_due(d['due'])}; leadership told"),
+    "regulatory_submitted": lambda f, a, d: (f"{f.user(a)} marked the {d['name']} {d['report_name']} submitted, "
+                                             f"reference {f.text(d['reference'])}"
+                                             + (f" (submission {d['n']})" if d.get("n", 1) > 1 else "")),
+    "regulatory_cancelled": lambda f, a, d: f"{d['name']} clocks stopped: {', '.join(d['reports'])}",
+    "regulatory_drafted": lambda f, a, d: f"{f.user(a)} drafted the {d['name']} {d['report_name']}",
 }
 
 

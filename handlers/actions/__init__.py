@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
 from bot.core.inflight import InFlight
-from handlers.actions import card, clocks, comms, pir, playbooks, triage
+from handlers.actions import card, clocks, comms, pir, playbooks, regulatory, triage
 
 ACTIONS: dict[str | re.Pattern[str], Any] = {
     ids.SEVERITY_SELECT: card.severity_selected,
@@ -33,6 +33,10 @@ ACTIONS: dict[str | re.Pattern[str], Any] = {
     ids.ALERT_ACK: triage.acknowledge_clicked,
     ids.ALERT_ATTACH: triage.attach_clicked,
     ids.ALERT_DISMISS: triage.dismiss_clicked,
+    ids.IMPACT: regulatory.impact_clicked,
+    ids.CLASSIFY: regulatory.classify_selected,
+    ids.MARK_SUBMITTED: regulatory.mark_submitted_clicked,
+    ids.DRAFT_REPORT: regulatory.draft_clicked,
 }
 
 

@@ -9,7 +9,19 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core import text as t
 from bot.core.inflight import InFlight
-from handlers.commands import changes, clocks, comms, declare, drill, listing, oncall, pir, stats, timeline
+from handlers.commands import (
+    changes,
+    clocks,
+    comms,
+    declare,
+    drill,
+    listing,
+    oncall,
+    pir,
+    regulatory,
+    stats,
+    timeline,
+)
 
 COMMAND = "/incident"
 
@@ -36,6 +48,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "list": listing.list_open,
     "stats": stats.stats,
     "help": listing.help,
+    "impact": regulatory.impact_command,
+    "classify": regulatory.classify,
+    "regulatory": regulatory.regulatory_command,
 }
 
 

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ids
 from bot.core.inflight import InFlight
-from handlers.views import comms, pir, playbooks, submitted, triage
+from handlers.views import comms, pir, playbooks, regulatory, submitted, triage
 
 VIEWS = {
     ids.DECLARE_VIEW: submitted.declare_submitted,
@@ -20,6 +20,9 @@ VIEWS = {
     ids.PIR_VIEW: pir.pir_submitted,
     ids.ACTION_VIEW: pir.action_submitted,
     ids.RESOLVE_VIEW: playbooks.resolve_submitted,
+    ids.IMPACT_VIEW: regulatory.impact_submitted,
+    ids.CLASSIFY_VIEW: regulatory.classify_submitted,
+    ids.SUBMITTED_VIEW: regulatory.submitted_submitted,
 }
 
 

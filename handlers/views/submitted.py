@@ -11,6 +11,8 @@ from bot.alerts import service as alerts
 from bot.blocks.kit import value_of
 from bot.core.errors import InvalidInput
 from bot.deps import Deps
+from bot.impact.fields import check as check_impact
+from bot.impact.fields import parse_args
 from bot.incidents import service as incidents
 from models import ROLES
 
@@ -39,6 +41,12 @@ async def declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]
     reply = meta.get("reply") or {}
     group_id = meta.get("alert_group")
     message = meta.get("message")
+    impact_text = value_of(state, "impact") or ""
+    try:
+        impact = parse_args(impact_text) if impact_text.strip() else None
+        check_impact(impact or {})
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="impact") from None
     await deps.run(
         alerts.declare_from, declared_by=user,
         alert_group=group_id if isinstance(group_id, int) else None,  # from an alert's triage message
@@ -50,7 +58,7 @@ async def declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]
         commander_id=value_of(state, "commander") or user,
         private="private" in (value_of(state, "private") or []),
         regulatory="regulatory" in (value_of(state, "regulatory") or []),
-        incident_type=value_of(state, "incident_type"),
+        incident_type=value_of(state, "incident_type"), impact=impact,
         announce_channel=deps.settings.announce_channel,
         reply={"user": user, "response_url": str(reply.get("response_url") or "")},
         tell_declarer=True, via="modal")

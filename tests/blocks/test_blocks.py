@@ -39,7 +39,7 @@ def test_card_shape() -> None:
     assert controls["block_id"] == "incident_controls:3"
     assert [e["action_id"] for e in controls["elements"]] == [
         "incident_ack", "incident_severity", "incident_status", "incident_assign_roles", "incident_post_update",
-        "incident_draft_message", "incident_regulatory", "incident_resolve"]
+        "incident_draft_message", "incident_impact", "incident_classify", "incident_regulatory", "incident_resolve"]
     assert controls["elements"][1]["initial_option"]["value"] == "1"
     checked(blocks)
 

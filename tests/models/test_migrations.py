@@ -38,7 +38,7 @@ from models.migrate import (
     upgrade,
 )
 
-HEAD = "0014"  # the newest revision in models/migrations/versions
+HEAD = "0015"  # the newest revision in models/migrations/versions
 ROOT = Path(models.__file__).resolve().parent.parent  # where `import models` works for a child process
 
 

@@ -106,7 +106,7 @@ async def test_the_declare_form_chooses_the_incident_type(bot: Bot) -> None:
     await bot.command(p.alice, "declare")
     modal = bot.ws.open_modal(p.alice)
     field = next(b for b in modal.view["blocks"] if b.get("block_id") == "incident_type")
-    assert field["optional"] and len(field["element"]["options"]) == 9
+    assert field["optional"] and len(field["element"]["options"]) == 10
     reply = await bot.driver.submit(p.alice, {"title": "Card payments failing", "severity": "2",
                                               "incident_type": "fraud_system_failing"})
     assert reply.status == 200

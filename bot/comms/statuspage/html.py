@@ -40,6 +40,8 @@ def _incident(inc: PublicIncident) -> str:
         f'<span class="meta">{_time(u.published_at)}</span><p>{escape(u.text)}</p></li>'
         for u in inc.updates)
     affected = f" · Affected: {escape(', '.join(inc.components))}" if inc.components else ""
+    if inc.scope:
+        affected += f" · {escape(inc.scope)}"
     return (f'<article id="incident-{escape(inc.ref)}"><h3>{escape(inc.title)}</h3>'
             f'<div class="meta">{escape(PUBLIC_LABELS[inc.status])}{affected}</div><ul>{updates}</ul></article>')
 

@@ -8,7 +8,7 @@ Private incidents are left out in the query itself, so nothing about them can re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.comms.statuspage.client import IMPACT, worst
 from bot.core.clock import utc
+from bot.impact.fields import summary as impact_summary
 from bot.policy import Policy
-from models import PUBLIC_LABELS, STATE_LABELS, ExternalMessage, Incident, IncidentComms
+from models import PUBLIC_LABELS, STATE_LABELS, ExternalMessage, Incident, IncidentComms, IncidentImpact
 
 OVERALL = {"operational": "All systems operational", "degraded_performance": "Degraded performance",
            "partial_outage": "Partial outage", "major_outage": "Major outage"}
@@ -50,6 +51,7 @@ class PublicIncident:
     started_at: datetime  # its first published message
     resolved_at: datetime | None
     updates: tuple[Update, ...]  # newest first
+    scope: str = ""  # the impact's public-safe fields (payment methods, regions) while it is active
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ async def page_state(session: AsyncSession, policy: Policy, now: datetime) -> Pa
         if is_active or any(utc(m.published_at) >= cutoff for m in msgs):
             (active if is_active else history).append(
                 _incident(policy, incident_id, ref, msgs, cutoff, is_active, closed_at))
+    if active:  # only the public-safe impact fields (bot/impact/fields.py PUBLIC_FIELDS), only while active
+        scopes = dict((await session.execute(select(IncidentImpact.incident_id, IncidentImpact.values).where(
+            IncidentImpact.incident_id.in_([i.incident_id for i in active])))).all())
+        active = [replace(i, scope=impact_summary(scopes.get(i.incident_id) or {}, public_only=True))
+                  for i in active]
     components = tuple(Component(key, c.name, worst(states.get(key, []))) for key, c in policy.comms.components.items())
     return PageState(
         title=policy.comms.page_title, generated_at=now,
@@ -122,7 +129,7 @@ def _incident_json(inc: PublicIncident) -> dict[str, Any]:
     return {
         "id": inc.ref, "name": inc.title, "status": inc.status, "status_label": PUBLIC_LABELS[inc.status],
         "impact": IMPACT[inc.impact], "components": list(inc.components),
-        "started_at": _iso(inc.started_at), "resolved_at": _iso(inc.resolved_at),
+        "started_at": _iso(inc.started_at), "resolved_at": _iso(inc.resolved_at), "scope": inc.scope or None,
         "updates": [{"status": u.status, "body": u.text, "published_at": _iso(u.published_at)} for u in inc.updates],
     }
 
