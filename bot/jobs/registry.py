@@ -15,6 +15,7 @@ from bot.comms import effects as comms
 from bot.drills import effects as drills
 from bot.home import effects as home
 from bot.incidents import effects as incidents
+from bot.intake import effects as intake
 from bot.jobs.context import ClaimedJob, JobContext
 from bot.metrics import effects as metrics
 from bot.pir import effects as pir
@@ -35,6 +36,8 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
+    # a request stored by the intake on the ack path (bot/intake), applied here
+    "intake_apply": Kind(intake.apply, "apply a stored request"),
     # the incident: its channel, card, announcement and private replies
     "create_channel": Kind(incidents.create_channel, "create the incident channel", incidents.channel_failed),
     "invite": Kind(incidents.invite, "invite people to the channel"),
