@@ -22,7 +22,13 @@ from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.emulator import SlackEmulator
 from bot.emulator.driver import SlackDriver
-from bot.emulator.render import mrkdwn_to_text, render_channel, render_ephemeral, render_message, render_view
+from bot.emulator.render import (
+    mrkdwn_to_text,
+    render_channel,
+    render_ephemeral,
+    render_message,
+    render_view,
+)
 from bot.emulator.state import Message
 from bot.incidents import service as incidents
 from bot.policy import default_policy

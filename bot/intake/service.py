@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.core.clock import Clock, utc
+from bot.core.clock import utc
 from bot.core.errors import InvalidInput
 from bot.incidents import service as incidents
 from bot.intake.writer import Entry

@@ -110,6 +110,8 @@ class Worker:
         self.settings = settings
         self.running: set[int] = set()  # the jobs this worker holds now, whose leases it renews
         self.started = False
+        self.batch_effects = registry.batch_effects() if effects is None else {}
+        self._done: list[int] = []  # effects that ran and recorded nothing: marked done together
 
     async def run_once(self) -> int:
         """Claim one batch of due jobs and run it; the number of jobs run."""
@@ -123,6 +125,21 @@ class Worker:
         for job in claimed:
             by_incident[job.incident_id].append(job)
         self.running |= {j.id for j in claimed}
+        try:
+            fired = await self._run_batched(by_incident)
+            if fired:
+                # what the batch queued (a timer's message) runs now, before the next batch of timers
+                more = await jobs.claim(self.sessionmaker, worker_id=self.worker_id, now=self.clock.now(),
+                                        lease=self.lease, limit=self.batch * 4, incident_ids=sorted(fired))
+                self.running |= {j.id for j in more}
+                claimed += more
+                for job in more:
+                    by_incident[job.incident_id].append(job)
+                for group in by_incident.values():
+                    group.sort(key=lambda j: j.id)
+        except BaseException:
+            self.running -= {j.id for j in claimed}
+            raise
 
         # A few incidents at a time: enough to hide Slack's latency, few enough that a burst of jobs
         # never crowds out the acks this process also serves.
@@ -133,17 +150,49 @@ class Worker:
                 for n, job in enumerate(group):
                     await self._yield_to_requests()
                     waited = await self._run(job)
-                    self.running.discard(job.id)
                     if waited is not None and job.incident_id is not None:
                         # rate limited: the incident's next effects wait behind it, in order
                         await self._hold_back(group[n + 1:], job, waited)
                         return
 
         try:
-            await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
+            await asyncio.gather(*(run_in_order(g) for g in by_incident.values() if g))
+            done, self._done = self._done, []
+            await jobs.mark_all_done(self.sessionmaker, done, worker_id=self.worker_id, now=self.clock.now())
         finally:
             self.running -= {j.id for j in claimed}
         return len(claimed)
+
+    async def _run_batched(self, by_incident: dict[int | None, list[ClaimedJob]]) -> set[int]:
+        """The jobs of a kind with a batch effect (the timers) that lead their incident's queue, all in
+        ONE transaction that also finishes them; the incidents they were for. When that transaction
+        fails, they stay in their queues and run one by one."""
+        picked: dict[str, list[ClaimedJob]] = defaultdict(list)
+        taken: dict[int | None, int] = {}
+        for key, group in by_incident.items():
+            n = 0
+            while n < len(group) and group[n].kind in self.batch_effects and group[n].incident_id is not None:
+                picked[group[n].kind].append(group[n])
+                n += 1
+            if n:
+                taken[key] = n
+        if not picked:
+            return set()
+        ids = [j.id for js in picked.values() for j in js]
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                for kind, batch in picked.items():
+                    await self.batch_effects[kind](session=session, clock=self.clock, policy=self.policy, jobs=batch)
+                held = await jobs.mark_batch_done(session, ids, worker_id=self.worker_id, now=self.clock.now())
+                if held != len(ids):
+                    raise GaveUp("lost the lease of a job in the batch")
+        except Exception:
+            log.warning("job worker: a batch of %s timers failed; running them one by one", len(ids), exc_info=True)
+            return set()
+        for key, n in taken.items():
+            del by_incident[key][:n]
+        self.running -= set(ids)
+        return {key for key in taken if key is not None}
 
     async def _hold_back(self, rest: list[ClaimedJob], job: ClaimedJob, until: datetime) -> None:
         async with self.sessionmaker() as session, session.begin():
@@ -226,8 +275,7 @@ class Worker:
                 raise GaveUp(f"no effect for job kind {job.kind!r}")
             await effect(ctx)
             if not ctx.finished:
-                async with self.sessionmaker() as session, session.begin():
-                    await jobs.mark_done(session, job, worker_id=self.worker_id, now=self.clock.now())
+                self._done.append(job.id)  # marked done with the rest of the batch, in one transaction
         except NotReady as exc:
             await self._not_ready(job, str(exc))
         except Exception as exc:

@@ -27,7 +27,16 @@ from bot.pir.questions import DOCS, QUESTION, SETTLEMENTS
 from bot.pir.records import actions_of, review_for, severities_reached
 from bot.policy import Policy
 from bot.timeline.describe import sentence
-from models import ACTION_KINDS, ROLES, SOURCES, ActionItem, Incident, Pir, PirRevision, TimelineEvent
+from models import (
+    ACTION_KINDS,
+    ROLES,
+    SOURCES,
+    ActionItem,
+    Incident,
+    Pir,
+    PirRevision,
+    TimelineEvent,
+)
 
 # Timeline rows that are the bot nagging, not the incident happening.
 QUIET_KINDS = {"ack_reminder", "update_reminder", "role_reminder", "pir_reminder", "pir_overdue", "action_overdue",

@@ -39,9 +39,10 @@ def _selected(action: dict[str, Any]) -> str:
 async def severity_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
     user = body["user"]["id"]
-    await deps.accept(intake.severity_change(
-        deps.policy, incident_id=incident_id_of(action), severity=incidents.parse_severity(_selected(action), deps.policy),
-        actor=user, now=deps.clock.now(), via="card", reply={"user": user, "response_url": body.get("response_url", "")}))
+    severity = incidents.parse_severity(_selected(action), deps.policy)
+    reply = {"user": user, "response_url": body.get("response_url", "")}
+    await deps.accept(intake.severity_change(deps.policy, incident_id=incident_id_of(action), severity=severity,
+                                             actor=user, now=deps.clock.now(), via="card", reply=reply))
     await ack()
 
 
