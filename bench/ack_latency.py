@@ -7,6 +7,7 @@ talking to the Slack emulator that this script hosts. This script plays Slack: i
 concurrent, and prints p50/p99 of the time until the HTTP answer (the ack) arrives.
 
     .venv/bin/python bench/ack_latency.py [--requests 2000] [--concurrency 50] [--database URL]
+        [--profile DIR]   (py-spy samples of the bot during each load, summarised to DIR/<load>.txt)
 """
 
 from __future__ import annotations
@@ -84,6 +85,44 @@ async def quiesce(ws: object, quiet: float = 1.0, limit: float = 900) -> None:
         await asyncio.sleep(quiet)
 
 
+def profile(directory: str, pid: int, name: str) -> Callable[[], Awaitable[None]]:
+    """Start py-spy on the bot; the returned coroutine stops it and writes a summary (share of samples
+    per function, inclusive, and where the time is spent itself)."""
+    os.makedirs(directory, exist_ok=True)
+    raw = os.path.join(directory, f"{name}.raw")
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid), "-r", "250",
+                            "-f", "raw", "-o", raw], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def stop() -> None:
+        spy.send_signal(2)
+        await asyncio.to_thread(spy.wait, 30)
+        with open(os.path.join(directory, f"{name}.txt"), "w") as out:
+            out.write(summarise(raw))
+
+    return stop
+
+
+def summarise(raw: str, top: int = 40) -> str:
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    with open(raw) as f:
+        for line in f:
+            stack, _, n = line.rstrip().rpartition(" ")
+            if not n.isdigit():
+                continue
+            total += int(n)
+            frames = [fr.split(" (")[0] + " " + fr.rsplit("/", 1)[-1].split(":")[0].rstrip(")")
+                      for fr in stack.split(";")]
+            for fr in set(frames):
+                inclusive[fr] = inclusive.get(fr, 0) + int(n)
+            own[frames[-1]] = own.get(frames[-1], 0) + int(n)
+    lines = [f"{total} samples", "-- inclusive"]
+    lines += [f"{100 * v / max(total, 1):5.1f}% {k}" for k, v in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]]
+    lines += ["-- self"] + [f"{100 * v / max(total, 1):5.1f}% {k}" for k, v in sorted(own.items(), key=lambda kv: -kv[1])[:20]]
+    return "\n".join(lines) + "\n"
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -94,6 +133,7 @@ async def main() -> None:
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--database", help="DATABASE_URL for the bot (default: a fresh SQLite file)")
+    ap.add_argument("--profile", help="a directory: sample the bot with py-spy during each load of the bot")
     args = ap.parse_args()
 
     emu = SlackEmulator()
@@ -150,9 +190,13 @@ async def main() -> None:
                     else:
                         async def send(i: int, d: SlackDriver = driver) -> Reply:
                             return await d.select(users[i % 20], card, "incident_severity", "1" if i % 2 else "2")
+                    spy = profile(args.profile, procs[0].pid, f"{label}-{n}-at-{concurrency}") \
+                        if args.profile and name == "incident-bot" else None
                     started = time.perf_counter()
                     lat, errors = await load(n, concurrency, send)
                     wall = time.perf_counter() - started
+                    if spy is not None:
+                        await spy()
                     rows.append((f"{n} at {concurrency}", label, name, statistics.median(lat), pct(lat, 99),
                                  max(lat), errors, len(lat) / wall))
                     if name != "incident-bot":
