@@ -7,15 +7,20 @@ An entry is a job (bot/jobs/table.py enqueue): the validated request, which the 
 (bot/intake/effects.py). Entries that need an incident number get consecutive ones from a single
 counter += k per batch, so the ack can already say INC-n. When a batch fails to commit, its entries are
 stored one by one, so one bad entry (an incident that does not exist) fails alone and the others are kept.
+
+`Grouped` is the same group commit for a whole service whose answer the request needs (an alert webhook
+says which groups its alerts went to): the services of every request waiting run one after another in
+ONE transaction; when that fails, each runs again alone in its own, so a refusal stays its request's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,6 +32,7 @@ from models import Counter
 from models.db import Sessionmaker
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 APPLY = "intake_apply"  # the job kind that applies a stored request (bot/intake/effects.py)
 MAX_BATCH = 500
@@ -136,3 +142,50 @@ def _answer(future: asyncio.Future[int | None], number: int | None = None, *, ex
         future.set_exception(exc)
     else:
         future.set_result(number)
+
+
+class Grouped:
+    def __init__(self, sessionmaker: Sessionmaker, *, max_batch: int = 200) -> None:
+        self.sessionmaker = sessionmaker
+        self.max_batch = max_batch
+        self._queue: list[tuple[Callable[[AsyncSession], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    async def run(self, call: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`call(session)` in the next group commit; its result once that commit is durable."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((call, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        return await future  # type: ignore[no-any-return]
+
+    async def _run(self) -> None:
+        while self._queue:
+            await asyncio.sleep(0)
+            batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
+            if len(batch) > 1:
+                try:
+                    results = await self._together([c for c, _ in batch])
+                except Exception:
+                    pass  # one of them refused or failed: each alone below, in its own transaction
+                else:
+                    for (_, future), result in zip(batch, results, strict=True):
+                        if not future.done():
+                            future.set_result(result)
+                    continue
+            for call, future in batch:
+                try:
+                    result = await self._together([call])
+                except Exception as exc:
+                    if not future.done():
+                        future.set_exception(exc)
+                else:
+                    if not future.done():
+                        future.set_result(result[0])
+
+    async def _together(self, calls: list[Callable[[AsyncSession], Awaitable[Any]]]) -> list[Any]:
+        async with self.sessionmaker() as session, session.begin():
+            results = [await call(session) for call in calls]
+        self.batches += 1
+        return results

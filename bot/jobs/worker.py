@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 NOT_READY_DELAY = 3.0
 YIELD_LIMIT = 0.5
+QUIET = 0.02  # seconds without a request before a job runs (while requests keep coming: at most YIELD_LIMIT)
 NOT_READY_GIVE_UP = timedelta(hours=6)
 # A job's lease: renewed by the heartbeat while it runs, so a dead worker's jobs are taken back this soon.
 LEASE = timedelta(seconds=9)
@@ -218,11 +220,22 @@ class Worker:
                 log.warning("job worker %s: could not renew its leases", self.worker_id, exc_info=True)
 
     async def _yield_to_requests(self) -> None:
-        """Let requests from Slack that are being handled right now go first: they hold a user
-        waiting on an ack, a job does not. Bounded, so a steady stream of requests slows jobs
-        down without stopping them."""
-        if self.inflight is not None and self.inflight.count:
-            await self.inflight.idle(timeout=YIELD_LIMIT)
+        """Let requests from Slack go first: they hold a user waiting on an ack, a job does not. A job
+        waits until no request has been running for QUIET seconds (a closed-loop load is idle for a
+        moment between two group commits, and the next requests are already on their way). Bounded by
+        YIELD_LIMIT, so a steady stream of requests slows jobs down without stopping them; the work
+        queues durably and catches up after."""
+        if self.inflight is None:
+            return
+        deadline = time.monotonic() + YIELD_LIMIT
+        while (left := deadline - time.monotonic()) > 0:
+            if self.inflight.count:
+                await self.inflight.idle(timeout=left)
+                continue
+            quiet = time.monotonic() - self.inflight.last_busy
+            if quiet >= QUIET:
+                return
+            await asyncio.sleep(min(QUIET - quiet, left))
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Run until nothing is due now (tests and the demo); the number of jobs run."""
@@ -238,12 +251,20 @@ class Worker:
         log.info("job worker %s started", self.worker_id)
         beating = asyncio.Event()
         heartbeat = asyncio.create_task(self._heartbeat(beating))
+        # One HTTP session (kept-alive connections) for every Slack call while the loop runs, instead of
+        # a new session and connection per call; once it is closed the client makes its own again.
+        http = None
+        if getattr(self.client, "session", "absent") is None:
+            http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=getattr(self.client, "timeout", 30)))
+            self.client.session = http
         try:
             async with jobs.listen(self.sessionmaker, self.notifier):
                 await self._loop(stop)
         finally:
             beating.set()
             await heartbeat
+            if http is not None:
+                await http.close()
         log.info("job worker %s stopped", self.worker_id)
 
     async def _loop(self, stop: asyncio.Event) -> None:
