@@ -51,7 +51,5 @@ def timer(kind: str) -> Callable[[JobContext], Awaitable[None]]:
 async def fire_many(*, session: AsyncSession, clock: Clock, policy: Policy, jobs: list[ClaimedJob]) -> None:
     """Timers that came due together, in the worker's one transaction that also finishes them: their
     messages are queued (and posted next, before the next batch of timers), the next timers planned."""
-    for job in jobs:
-        assert job.incident_id is not None
-        await clocks.fire(job.kind, session=session, clock=clock, policy=policy, incident_id=job.incident_id,
-                          payload=job.payload)
+    await clocks.fire_many(session=session, clock=clock, policy=policy,
+                           timers=[(job.kind, job.incident_id, job.payload) for job in jobs if job.incident_id])

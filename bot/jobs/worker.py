@@ -169,12 +169,12 @@ class Worker:
         """The jobs of a kind with a batch effect (the timers) that lead their incident's queue, all in
         ONE transaction that also finishes them; the incidents they were for. When that transaction
         fails, they stay in their queues and run one by one."""
-        picked: dict[str, list[ClaimedJob]] = defaultdict(list)
+        picked: dict[Any, list[ClaimedJob]] = defaultdict(list)  # batch effect -> its jobs
         taken: dict[int | None, int] = {}
         for key, group in by_incident.items():
             n = 0
             while n < len(group) and group[n].kind in self.batch_effects and group[n].incident_id is not None:
-                picked[group[n].kind].append(group[n])
+                picked[self.batch_effects[group[n].kind]].append(group[n])
                 n += 1
             if n:
                 taken[key] = n
@@ -183,8 +183,9 @@ class Worker:
         ids = [j.id for js in picked.values() for j in js]
         try:
             async with self.sessionmaker() as session, session.begin():
-                for kind, batch in picked.items():
-                    await self.batch_effects[kind](session=session, clock=self.clock, policy=self.policy, jobs=batch)
+                for batch_effect, batch in picked.items():
+                    await batch_effect(session=session, clock=self.clock, policy=self.policy,
+                                       jobs=sorted(batch, key=lambda j: j.id))
                 held = await jobs.mark_batch_done(session, ids, worker_id=self.worker_id, now=self.clock.now())
                 if held != len(ids):
                     raise GaveUp("lost the lease of a job in the batch")

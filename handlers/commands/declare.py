@@ -13,7 +13,6 @@ from bot.incidents.modals import declare_modal
 from bot.incidents.naming import channel_name
 from bot.intake import service as intake
 from handlers.modal import open_modal
-from models import Incident
 
 # A first word that is clearly meant as a severity ("sev7", "SEV-x", "9") rather than a title word.
 _LOOKS_LIKE_SEVERITY = re.compile(r"^(sev\S*|\d+)$", re.IGNORECASE)
@@ -42,5 +41,6 @@ async def declare(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
                                reply=reply, announce_channel=deps.settings.announce_channel, via="command")
     number = await deps.accept(entry)
     assert number is not None
-    inc = Incident(number=number, title=entry.args["title"], severity=severity)
-    await ack(response_type="ephemeral", text=declared_reply(inc, deps.policy, channel_name(number, inc.title)))
+    title = entry.args["title"]
+    await ack(response_type="ephemeral",
+              text=declared_reply(number, severity, title, deps.policy, channel_name(number, title)))
