@@ -118,8 +118,10 @@ def summarise(raw: str, top: int = 40) -> str:
                 inclusive[fr] = inclusive.get(fr, 0) + int(n)
             own[frames[-1]] = own.get(frames[-1], 0) + int(n)
     lines = [f"{total} samples", "-- inclusive"]
-    lines += [f"{100 * v / max(total, 1):5.1f}% {k}" for k, v in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]]
-    lines += ["-- self"] + [f"{100 * v / max(total, 1):5.1f}% {k}" for k, v in sorted(own.items(), key=lambda kv: -kv[1])[:20]]
+    def share(counts: dict[str, int], n: int) -> list[str]:
+        return [f"{100 * v / max(total, 1):5.1f}% {k}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:n]]
+
+    lines += share(inclusive, top) + ["-- self"] + share(own, 20)
     return "\n".join(lines) + "\n"
 
 

@@ -7,14 +7,18 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
+from bot.emulator import SlackEmulator
+from bot.emulator.driver import SlackDriver
 from bot.jobs import table as jobs
 from bot.jobs.worker import LEASE
 from models import Incident, Job
 from models.db import make_engine, make_sessionmaker
 from tests.conftest import Bot
+from tests.serving import serve, until
 
 
 async def _stored(bot: Bot, url: str) -> list[Job]:
@@ -118,3 +122,32 @@ async def test_a_click_on_an_incident_that_does_not_exist_is_refused_and_stores_
     assert [j.payload["service"] for j in await _stored(bot, db_url)] == ["declare"]
     assert (await bot.incident(1)).severity == 2
 
+
+
+async def test_kill_9_right_after_the_acks_loses_no_declaration_and_repeats_no_effect(tmp_path: Path) -> None:
+    async with SlackEmulator() as emu:
+        ws = emu.workspace
+        alice = ws.add_user("alice")
+        general = ws.add_channel("general", members=[alice], bot_member=True)
+        env = {"SLACK_SIGNING_SECRET": "intake-secret", "INCIDENT_ANNOUNCE_CHANNEL": general}
+        emu.slow("conversations.create", 2.0)  # the worker is still busy with the first when the process dies
+        async with serve(emu, tmp_path, **env) as first:
+            async with SlackDriver.for_emulator(emu, app_url=f"http://127.0.0.1:{first.port}/slack/events",
+                                                signing_secret="intake-secret") as driver:
+                replies = await asyncio.gather(*(driver.command(alice, general, f"declare sev2 Crash test {i}")
+                                                 for i in range(20)))
+            first.proc.kill()  # kill -9 as soon as every request was acknowledged
+            await asyncio.to_thread(first.proc.wait, 10)
+        assert all(r.status == 200 and "INC-" in r.json["text"] for r in replies)
+        emu.clear_faults()
+        async with serve(emu, tmp_path, **env) as second:
+            await until(lambda: len([m for m in ws.messages_in(general) if "Crash test" in m.text]) >= 20,
+                        "20 announcements", timeout=60)
+            await asyncio.sleep(1.0)
+            assert await second.stop() == 0
+    names = sorted(c.args["name"] for c in ws.calls_to("conversations.create") if c.ok)
+    assert len(names) == 20 and len(set(names)) == 20
+    announced = [m.text for m in ws.messages_in(general) if "Crash test" in m.text]
+    assert len(announced) == 20
+    said = sorted(int(re.search(r"\*INC-(\d+)\*", r.json["text"]).group(1)) for r in replies)
+    assert said == list(range(1, 21))
