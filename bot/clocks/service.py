@@ -221,7 +221,7 @@ async def fire_many(*, session: AsyncSession, clock: Clock, policy: Policy,
     incidents locked in one query (in id order, as every worker locks them), then each as `fire` does it."""
     ids = sorted({incident_id for _, incident_id, _ in timers})
     rows = await session.execute(select(Incident).where(Incident.id.in_(ids)).order_by(Incident.id)
-                                 .with_for_update())
+                                 .with_for_update(key_share=True))
     by_id = {inc.id: inc for inc in rows.scalars()}
     now = utc(clock.now())
     for kind, incident_id, payload in timers:
