@@ -74,6 +74,7 @@ class Result:
     queued_posts: int
     settle: float
     shown: int  # alerts counted on the triage messages as Slack shows them at the end
+    floor: list[float]  # GET /healthz latencies at the same pace, then its wall time (baseline), or []
 
 
 async def count_rows(database: str) -> tuple[int, int, int, int]:
@@ -124,8 +125,26 @@ async def storm(args: argparse.Namespace, emu: SlackEmulator, channel: str, grou
         latencies: list[float] = []
         errors = 0
         next_index = iter(range(args.alerts))
-        start = time.perf_counter()
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+
+        floor: list[float] = []
+        if grouping:  # the baseline: the same pace and senders against the bot's GET /healthz, no database
+            floor_start, floor_next = time.perf_counter(), iter(range(args.alerts))
+
+            async def pinger(http: aiohttp.ClientSession) -> None:
+                for i in floor_next:
+                    delay = floor_start + i * interval - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    t0 = time.perf_counter()
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                        await resp.read()
+                    floor.append((time.perf_counter() - t0) * 1000)
+
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency)) as http:
+                await asyncio.gather(*(pinger(http) for _ in range(args.concurrency)))
+            floor.append(time.perf_counter() - floor_start)  # the wall time, last
+        start = time.perf_counter()
 
         async def sender(http: aiohttp.ClientSession) -> None:
             nonlocal errors
@@ -159,7 +178,7 @@ async def storm(args: argparse.Namespace, emu: SlackEmulator, channel: str, grou
             posts=sum(1 for c in calls if c.method == "chat.postMessage" and c.ok),
             updates=sum(1 for c in calls if c.method == "chat.update" and c.ok),
             ratelimited=sum(1 for c in calls if c.status == 429), queued_posts=queued, settle=settle,
-            shown=shown)
+            shown=shown, floor=floor)
     finally:
         proc.terminate()
         try:
@@ -193,6 +212,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         print(f"{r.label:<14}{r.sent / r.wall:>9.0f}{pct(lat, 50):>8.1f}{pct(lat, 99):>8.1f}{max(lat):>8.1f}"
               f"{r.errors:>7}{r.stored:>8}{r.groups:>7}{r.posts:>7}{r.updates:>8}{r.ratelimited:>6}"
               f"{r.queued_posts:>7}{r.shown:>7}")
+        if r.floor:
+            f = r.floor[:-1]
+            print(f"{'  /healthz':<14}{len(f) / r.floor[-1]:>9.0f}{pct(f, 50):>8.1f}{pct(f, 99):>8.1f}{max(f):>8.1f}"
+                  "   (baseline: the bot's GET /healthz at the same pace, no database)")
     print("\nposted/updated: chat.postMessage / chat.update calls that succeeded by the end of the observation "
           f"(up to {args.settle:.0f}s after the last alert, until Slack calls stop for 3s and no triage job is "
           "pending); queued: triage "

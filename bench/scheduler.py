@@ -16,7 +16,7 @@ CPU time is its own, and measures:
 
     .venv/bin/python bench/scheduler.py [--incidents 5000] [--burst 1000] [--idle-seconds 20]
         [--concurrency 4] [--batch 50] [--poll-interval 5] [--backends sqlite,postgresql]
-        [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--pg-db scheduler_bench] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -332,6 +332,11 @@ async def run_backend(name: str, url: str, emu: SlackEmulator, args: argparse.Na
                              "worker may have found the reminders up to a poll interval after T")
         res.burst = len(channels)
         start = Snap.take(await worker.ask("now"), pg)
+        spy = None
+        if args.profile:
+            from bench.ack_latency import profile
+            assert worker.proc is not None
+            spy = profile(args.profile, worker.proc.pid, f"scheduler-burst-{name}")
         mark = len(ws.calls)
         deadline = time.time() + args.burst_timeout
         posts: list[Any] = []
@@ -343,6 +348,8 @@ async def run_backend(name: str, url: str, emu: SlackEmulator, args: argparse.Na
             if len(posts) >= res.burst:
                 break
             await asyncio.sleep(0.02)
+        if spy is not None:
+            await spy()
         end = Snap.take(await worker.ask("snap"), pg)  # once the worker is idle again
         await asyncio.sleep(0.3)
         posts = [c for c in ws.calls[mark:] if c.method == "chat.postMessage" and REMINDER in str(c.args.get("text"))]
@@ -397,19 +404,19 @@ async def run_backend(name: str, url: str, emu: SlackEmulator, args: argparse.Na
 
 # -- PostgreSQL: a database of our own --------------------------------------------------------------
 
-async def pg_database(admin_url: str, create: bool) -> str:
+async def pg_database(admin_url: str, create: bool, name: str = BENCH_DB) -> str:
     """(Re)create, or drop, the bench's own database; returns its SQLAlchemy URL."""
     import asyncpg
 
     conn = await asyncpg.connect(admin_url)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if create:
-            await conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     base = admin_url.split("://", 1)[1].rsplit("/", 1)[0]
-    return f"postgresql+asyncpg://{base}/{BENCH_DB}"
+    return f"postgresql+asyncpg://{base}/{name}"
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -481,11 +488,12 @@ async def main(args: argparse.Namespace) -> None:
                     results.append(await run_backend("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", emu, args,
                                                      users))
             elif backend in ("postgresql", "postgres", "pg"):
-                url = await pg_database(args.pg_url, create=True)
+                url = await pg_database(args.pg_url, create=True, name=args.pg_db)
                 try:
                     results.append(await run_backend("PostgreSQL", url, emu, args, users))
                 finally:
-                    await pg_database(args.pg_url, create=False)
+                    # its own database is dropped; one named with --pg-db is left there, empty
+                    await pg_database(args.pg_url, create=args.pg_db != BENCH_DB, name=args.pg_db)
             else:
                 raise SystemExit(f"unknown backend {backend!r}")
     finally:
@@ -506,6 +514,9 @@ def parse() -> argparse.Namespace:
     ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
                     help=f"an admin connection; the bench creates and drops its own database {BENCH_DB!r} there")
     # the worker child
+    ap.add_argument("--profile", help="a directory: py-spy samples of the worker during the burst, summarised")
+    ap.add_argument("--pg-db", default=BENCH_DB,
+                    help="the database the bench (re)creates (and drops, when it is its own)")
     ap.add_argument("--worker-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--database", help=argparse.SUPPRESS)
     ap.add_argument("--api-url", help=argparse.SUPPRESS)

@@ -11,7 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts import service as alerts
-from bot.alerts.blocks import incident_line, reported_message, triage_message, triage_text
+from bot.alerts.blocks import (
+    incident_line,
+    reported_message,
+    triage_message,
+    triage_text,
+)
 from bot.core.clock import utc
 from bot.jobs.context import GaveUp, JobContext, NotReady, channel_of
 from models import AlertChannel, AlertGroup, Incident

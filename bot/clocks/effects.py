@@ -6,11 +6,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.blocks.kit import mrkdwn
 from bot.clocks import blocks as views
 from bot.clocks import service as clocks
+from bot.core.clock import Clock
 from bot.incidents import blocks as cards
-from bot.jobs.context import JobContext, channel_of
+from bot.jobs.context import ClaimedJob, JobContext, channel_of
+from bot.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -42,3 +46,10 @@ def timer(kind: str) -> Callable[[JobContext], Awaitable[None]]:
 
     fire.__name__ = kind
     return fire
+
+
+async def fire_many(*, session: AsyncSession, clock: Clock, policy: Policy, jobs: list[ClaimedJob]) -> None:
+    """Timers that came due together, in the worker's one transaction that also finishes them: their
+    messages are queued (and posted next, before the next batch of timers), the next timers planned."""
+    await clocks.fire_many(session=session, clock=clock, policy=policy,
+                           timers=[(job.kind, job.incident_id, job.payload) for job in jobs if job.incident_id])

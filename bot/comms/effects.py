@@ -17,7 +17,12 @@ from sqlalchemy import or_, select, update
 
 from bot.comms import blocks as views
 from bot.comms import service as comms
-from bot.comms.statuspage.client import StatuspageClient, StatuspageRefused, incident_body, worst
+from bot.comms.statuspage.client import (
+    StatuspageClient,
+    StatuspageRefused,
+    incident_body,
+    worst,
+)
 from bot.comms.statuspage.state import page_state
 from bot.config import Settings
 from bot.core.clock import utc

@@ -29,7 +29,13 @@ from bot.core.records import Change, get
 from bot.jobs.table import enqueue
 from bot.policy import Policy
 from bot.timeline.facts import record
-from models import COMPONENT_STATES, PUBLIC_STATUSES, ExternalMessage, Incident, IncidentComms
+from models import (
+    COMPONENT_STATES,
+    PUBLIC_STATUSES,
+    ExternalMessage,
+    Incident,
+    IncidentComms,
+)
 
 MAX_FIELD = 3000
 MAX_MESSAGE = 3000

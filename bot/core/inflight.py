@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ class InFlight:
         self._count = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.last_busy = 0.0  # time.monotonic() when the last listener finished
 
     @property
     def count(self) -> int:
@@ -36,6 +38,7 @@ class InFlight:
             finally:
                 self._count -= 1
                 if self._count == 0:
+                    self.last_busy = time.monotonic()
                     self._idle.set()
 
         return tracked  # type: ignore[return-value]

@@ -20,8 +20,10 @@ class Change:
 
 async def get(session: AsyncSession, incident_id: int, *, for_update: bool = False) -> Incident:
     """`for_update` locks the row until commit (PostgreSQL; SQLite serialises writers anyway), so
-    two changes to one incident apply one after the other instead of overwriting each other."""
-    inc = await session.get(Incident, incident_id, with_for_update=for_update or None)
+    two changes to one incident apply one after the other instead of overwriting each other. The lock is
+    FOR NO KEY UPDATE: a transaction that only adds rows pointing at the incident (a job, a fact: the
+    foreign key's KEY SHARE lock) does not wait for it, e.g. the intake storing the next click."""
+    inc = await session.get(Incident, incident_id, with_for_update={"key_share": True} if for_update else None)
     if inc is None:
         raise NotFound(f"There is no incident with id {incident_id}.")
     return inc

@@ -212,9 +212,10 @@ def notice(inc: Incident, policy: Policy, p: dict[str, Any]) -> str:
     raise ValueError(f"no notice {kind!r}")
 
 
-def declared_reply(inc: Incident, policy: Policy, channel: str) -> str:
-    """The answer to `/incident declare sev1 …`, before the channel exists."""
-    return (f":rotating_light: Declared *{inc.key}* ({policy.severity(inc.severity).name}): {t.escape(inc.title)}\n"
+def declared_reply(number: int, severity: int, title: str, policy: Policy, channel: str) -> str:
+    """The answer to `/incident declare sev1 …`, before the incident exists: its number is taken and the
+    request stored (bot/intake); the worker declares it."""
+    return (f":rotating_light: Declared *INC-{number}* ({policy.severity(severity).name}): {t.escape(title)}\n"
             f"Setting up #{channel}; I'll post the link here as soon as it exists.")
 
 

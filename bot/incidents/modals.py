@@ -12,7 +12,15 @@ from bot.blocks.kit import input_block, modal_view, option, plain
 from bot.comms.blocks import next_update_element
 from bot.incidents.blocks import severity_options, status_options
 from bot.policy import Policy, default_policy
-from models import MAX_SURFACE, MAX_TITLE, MAX_UPDATE, ROLES, SETTABLE_STATUSES, SOURCES, Incident
+from models import (
+    MAX_SURFACE,
+    MAX_TITLE,
+    MAX_UPDATE,
+    ROLES,
+    SETTABLE_STATUSES,
+    SOURCES,
+    Incident,
+)
 
 
 def declare_modal(policy: Policy, *, user_id: str, title: str = "", severity: int | None = None,

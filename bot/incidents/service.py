@@ -94,7 +94,7 @@ def severity_forms(policy: Policy) -> str:
     return f"`sev{n}`, `SEV-{n}`, `sev-{n}` or `{n}` (levels {policy.levels[0]}–{policy.levels[-1]})"
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
         raise InvalidInput("Give the incident a title.", field="title")
@@ -103,7 +103,7 @@ def _check_title(title: str) -> str:
     return title
 
 
-def _check_severity(severity: int | None, policy: Policy) -> int:
+def check_severity(severity: int | None, policy: Policy) -> int:
     if severity is None or severity not in policy.levels:
         raise InvalidInput("Choose a severity.", field="severity")
     return severity
@@ -151,6 +151,7 @@ async def declare(
     hints: tuple[str, ...] = (),
     impact: dict[str, Any] | None = None,
     via: str = "command",
+    number: int | None = None,
 ) -> Incident:
     """Create the incident now; its channel, card and announcement follow as jobs. `reply` says where
     to tell the declarer the channel is ready (a response_url, or a DM when it has expired);
@@ -158,9 +159,10 @@ async def declare(
     `started_at` starts the acknowledgement clock earlier than now (an alert's start). `incident_type`
     picks the playbook (guessed from the title when not given); a `drill` is a game day whose clocks
     may run `clock_speed` times faster. `hints` (an alert's label values) help guess the type. `impact`
-    holds the impact fields the declare form gave (bot/impact)."""
-    title = _check_title(title)
-    severity = _check_severity(severity, policy)
+    holds the impact fields the declare form gave (bot/impact). `number`: one the intake took for it
+    already (bot/intake), else the next."""
+    title = check_title(title)
+    severity = check_severity(severity, policy)
     if source not in SOURCES:
         raise InvalidInput("Unknown detection source `{source}`.", field="source", values={"source": source[:40]})
     surface = " ".join((surface or "").split()) or None
@@ -169,7 +171,7 @@ async def declare(
     kind = playbooks.incident_type(policy, incident_type, title, surface, hints)
     now = utc(clock.now())
     commander_id = commander_id or declared_by
-    number = await _next_number(session)
+    number = number or await _next_number(session)
     # id = number: the rows below can point at the incident before it is flushed, so the whole
     # declaration is written in one batch at commit.
     inc = Incident(
@@ -206,7 +208,7 @@ async def change_severity(*, session: AsyncSession, clock: Clock, policy: Policy
                           severity: int | None, actor: str, via: str) -> Change:
     inc = await get(session, incident_id, for_update=True)
     require_open(inc)
-    severity = _check_severity(severity, policy)
+    severity = check_severity(severity, policy)
     if severity == inc.severity:
         return Change(inc, False)
     now = utc(clock.now())

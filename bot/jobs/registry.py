@@ -15,6 +15,7 @@ from bot.comms import effects as comms
 from bot.drills import effects as drills
 from bot.home import effects as home
 from bot.incidents import effects as incidents
+from bot.intake import effects as intake
 from bot.jobs.context import ClaimedJob, JobContext
 from bot.metrics import effects as metrics
 from bot.paging import effects as paging
@@ -31,14 +32,21 @@ Effect = Callable[[JobContext], Awaitable[None]]
 OnFailure = Callable[[AsyncSession, ClaimedJob, str, datetime], Awaitable[None]]
 
 
+# (session, clock, policy, the jobs): many jobs of one kind in one transaction, which finishes them too
+BatchEffect = Callable[..., Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Kind:
     effect: Effect
     description: str
     on_failure: OnFailure | None = None
+    batch: BatchEffect | None = None  # many at once, when they need no call to Slack (a timer coming due)
 
 
 KINDS: dict[str, Kind] = {
+    # a request stored by the intake on the ack path (bot/intake), applied here
+    "intake_apply": Kind(intake.apply, "apply a stored request"),
     # the incident: its channel, card, announcement and private replies
     "create_channel": Kind(incidents.create_channel, "create the incident channel", incidents.channel_failed),
     "invite": Kind(incidents.invite, "invite people to the channel"),
@@ -52,10 +60,10 @@ KINDS: dict[str, Kind] = {
     "role_handover": Kind(incidents.role_handover, "tell the previous holder of a role"),
     "sync_admins": Kind(incidents.sync_admins, "read the incident admins' user group"),
     # the clocks
-    "ack_reminder": Kind(clocks.timer("ack_reminder"), "remind about the acknowledgement"),
-    "ack_breach": Kind(clocks.timer("ack_breach"), "escalate the acknowledgement breach"),
-    "update_reminder": Kind(clocks.timer("update_reminder"), "remind about the update"),
-    "role_watch": Kind(clocks.timer("role_watch"), "remind about unfilled roles"),
+    "ack_reminder": Kind(clocks.timer("ack_reminder"), "remind about the acknowledgement", batch=clocks.fire_many),
+    "ack_breach": Kind(clocks.timer("ack_breach"), "escalate the acknowledgement breach", batch=clocks.fire_many),
+    "update_reminder": Kind(clocks.timer("update_reminder"), "remind about the update", batch=clocks.fire_many),
+    "role_watch": Kind(clocks.timer("role_watch"), "remind about unfilled roles", batch=clocks.fire_many),
     "clock_message": Kind(clocks.clock_message, "post a reminder"),
     "notify_leadership": Kind(clocks.notify_leadership, "notify leadership"),
     # communications
@@ -124,6 +132,10 @@ def on_start(session: AsyncSession, policy: Policy, now: datetime) -> None:
 
 def effects() -> dict[str, Effect]:
     return {kind: k.effect for kind, k in KINDS.items()}
+
+
+def batch_effects() -> dict[str, BatchEffect]:
+    return {kind: k.batch for kind, k in KINDS.items() if k.batch is not None}
 
 
 def describe(kind: str) -> str:

@@ -134,12 +134,16 @@ class ClaimedJob:
 
 
 async def claim(sessionmaker: Sessionmaker, *, worker_id: str, now: datetime, lease: timedelta,
-                limit: int) -> list[ClaimedJob]:
+                limit: int, incident_ids: list[int] | None = None) -> list[ClaimedJob]:
+    """Due jobs, oldest first, leased to `worker_id`; with `incident_ids`, only those incidents' (the
+    follow-ups of jobs just run, e.g. the message a timer queued)."""
     now = utc(now)
+    wanted = [Job.state == "pending", Job.due_at <= now, or_(Job.locked_until.is_(None), Job.locked_until <= now)]
+    if incident_ids is not None:
+        wanted.append(Job.incident_id.in_(incident_ids))
     due = (
         select(Job.id)
-        .where(Job.state == "pending", Job.due_at <= now,
-               or_(Job.locked_until.is_(None), Job.locked_until <= now))
+        .where(*wanted)
         .order_by(Job.due_at, Job.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -170,6 +174,23 @@ async def mark_done(session: AsyncSession, job: ClaimedJob, *, worker_id: str, n
         .execution_options(synchronize_session=False)
     )
     return res.rowcount == 1
+
+
+async def mark_batch_done(session: AsyncSession, job_ids: list[int], *, worker_id: str, now: datetime) -> int:
+    """Finish jobs in the caller's transaction; how many of them this worker still held."""
+    res = await session.execute(
+        update(Job).where(Job.id.in_(job_ids), Job.locked_by == worker_id)
+        .values(state="done", finished_at=utc(now), locked_by=None, locked_until=None, last_error=None)
+        .execution_options(synchronize_session=False))
+    return res.rowcount
+
+
+async def mark_all_done(sessionmaker: Sessionmaker, job_ids: list[int], *, worker_id: str, now: datetime) -> None:
+    """Finish the jobs this worker still holds, in one transaction (the effects that recorded nothing)."""
+    if not job_ids:
+        return
+    async with sessionmaker() as session, session.begin():
+        await mark_batch_done(session, job_ids, worker_id=worker_id, now=now)
 
 
 async def reschedule(session: AsyncSession, job: ClaimedJob, *, worker_id: str, due_at: datetime,

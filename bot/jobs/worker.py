@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 NOT_READY_DELAY = 3.0
 YIELD_LIMIT = 0.5
+QUIET = 0.02  # seconds without a request before a job runs (while requests keep coming: at most YIELD_LIMIT)
 NOT_READY_GIVE_UP = timedelta(hours=6)
 # A job's lease: renewed by the heartbeat while it runs, so a dead worker's jobs are taken back this soon.
 LEASE = timedelta(seconds=9)
@@ -111,6 +113,8 @@ class Worker:
         self.settings = settings
         self.running: set[int] = set()  # the jobs this worker holds now, whose leases it renews
         self.started = False
+        self.batch_effects = registry.batch_effects() if effects is None else {}
+        self._done: list[int] = []  # effects that ran and recorded nothing: marked done together
 
     async def run_once(self) -> int:
         """Claim one batch of due jobs and run it; the number of jobs run."""
@@ -124,6 +128,21 @@ class Worker:
         for job in claimed:
             by_incident[job.incident_id].append(job)
         self.running |= {j.id for j in claimed}
+        try:
+            fired = await self._run_batched(by_incident)
+            if fired:
+                # what the batch queued (a timer's message) runs now, before the next batch of timers
+                more = await jobs.claim(self.sessionmaker, worker_id=self.worker_id, now=self.clock.now(),
+                                        lease=self.lease, limit=self.batch * 4, incident_ids=sorted(fired))
+                self.running |= {j.id for j in more}
+                claimed += more
+                for job in more:
+                    by_incident[job.incident_id].append(job)
+                for group in by_incident.values():
+                    group.sort(key=lambda j: j.id)
+        except BaseException:
+            self.running -= {j.id for j in claimed}
+            raise
 
         # A few incidents at a time: enough to hide Slack's latency, few enough that a burst of jobs
         # never crowds out the acks this process also serves.
@@ -134,17 +153,50 @@ class Worker:
                 for n, job in enumerate(group):
                     await self._yield_to_requests()
                     waited = await self._run(job)
-                    self.running.discard(job.id)
                     if waited is not None and job.incident_id is not None:
                         # rate limited: the incident's next effects wait behind it, in order
                         await self._hold_back(group[n + 1:], job, waited)
                         return
 
         try:
-            await asyncio.gather(*(run_in_order(g) for g in by_incident.values()))
+            await asyncio.gather(*(run_in_order(g) for g in by_incident.values() if g))
+            done, self._done = self._done, []
+            await jobs.mark_all_done(self.sessionmaker, done, worker_id=self.worker_id, now=self.clock.now())
         finally:
             self.running -= {j.id for j in claimed}
         return len(claimed)
+
+    async def _run_batched(self, by_incident: dict[int | None, list[ClaimedJob]]) -> set[int]:
+        """The jobs of a kind with a batch effect (the timers) that lead their incident's queue, all in
+        ONE transaction that also finishes them; the incidents they were for. When that transaction
+        fails, they stay in their queues and run one by one."""
+        picked: dict[Any, list[ClaimedJob]] = defaultdict(list)  # batch effect -> its jobs
+        taken: dict[int | None, int] = {}
+        for key, group in by_incident.items():
+            n = 0
+            while n < len(group) and group[n].kind in self.batch_effects and group[n].incident_id is not None:
+                picked[self.batch_effects[group[n].kind]].append(group[n])
+                n += 1
+            if n:
+                taken[key] = n
+        if not picked:
+            return set()
+        ids = [j.id for js in picked.values() for j in js]
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                for batch_effect, batch in picked.items():
+                    await batch_effect(session=session, clock=self.clock, policy=self.policy,
+                                       jobs=sorted(batch, key=lambda j: j.id))
+                held = await jobs.mark_batch_done(session, ids, worker_id=self.worker_id, now=self.clock.now())
+                if held != len(ids):
+                    raise GaveUp("lost the lease of a job in the batch")
+        except Exception:
+            log.warning("job worker: a batch of %s timers failed; running them one by one", len(ids), exc_info=True)
+            return set()
+        for key, n in taken.items():
+            del by_incident[key][:n]
+        self.running -= set(ids)
+        return {key for key in taken if key is not None}
 
     async def _hold_back(self, rest: list[ClaimedJob], job: ClaimedJob, until: datetime) -> None:
         async with self.sessionmaker() as session, session.begin():
@@ -170,11 +222,22 @@ class Worker:
                 log.warning("job worker %s: could not renew its leases", self.worker_id, exc_info=True)
 
     async def _yield_to_requests(self) -> None:
-        """Let requests from Slack that are being handled right now go first: they hold a user
-        waiting on an ack, a job does not. Bounded, so a steady stream of requests slows jobs
-        down without stopping them."""
-        if self.inflight is not None and self.inflight.count:
-            await self.inflight.idle(timeout=YIELD_LIMIT)
+        """Let requests from Slack go first: they hold a user waiting on an ack, a job does not. A job
+        waits until no request has been running for QUIET seconds (a closed-loop load is idle for a
+        moment between two group commits, and the next requests are already on their way). Bounded by
+        YIELD_LIMIT, so a steady stream of requests slows jobs down without stopping them; the work
+        queues durably and catches up after."""
+        if self.inflight is None:
+            return
+        deadline = time.monotonic() + YIELD_LIMIT
+        while (left := deadline - time.monotonic()) > 0:
+            if self.inflight.count:
+                await self.inflight.idle(timeout=left)
+                continue
+            quiet = time.monotonic() - self.inflight.last_busy
+            if quiet >= QUIET:
+                return
+            await asyncio.sleep(min(QUIET - quiet, left))
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Run until nothing is due now (tests and the demo); the number of jobs run."""
@@ -190,12 +253,20 @@ class Worker:
         log.info("job worker %s started", self.worker_id)
         beating = asyncio.Event()
         heartbeat = asyncio.create_task(self._heartbeat(beating))
+        # One HTTP session (kept-alive connections) for every Slack call while the loop runs, instead of
+        # a new session and connection per call; once it is closed the client makes its own again.
+        http = None
+        if getattr(self.client, "session", "absent") is None:
+            http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=getattr(self.client, "timeout", 30)))
+            self.client.session = http
         try:
             async with jobs.listen(self.sessionmaker, self.notifier):
                 await self._loop(stop)
         finally:
             beating.set()
             await heartbeat
+            if http is not None:
+                await http.close()
         log.info("job worker %s stopped", self.worker_id)
 
     async def _loop(self, stop: asyncio.Event) -> None:
@@ -229,8 +300,7 @@ class Worker:
                 raise GaveUp(f"no effect for job kind {job.kind!r}")
             await effect(ctx)
             if not ctx.finished:
-                async with self.sessionmaker() as session, session.begin():
-                    await jobs.mark_done(session, job, worker_id=self.worker_id, now=self.clock.now())
+                self._done.append(job.id)  # marked done with the rest of the batch, in one transaction
         except NotReady as exc:
             await self._not_ready(job, str(exc))
         except Exception as exc:

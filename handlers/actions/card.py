@@ -1,7 +1,8 @@
 """The summary card's controls: severity and status selects, Assign roles, Post update, Resolve.
 
-A change is committed before the click is acknowledged, so the 200 Slack gets means the change is
-stored; the worker then updates the card in place. A button that opens a modal opens it before
+A change is stored before the click is acknowledged, so the 200 Slack gets means it is kept: a severity
+change goes through the group-commit intake (bot/intake) and the worker applies it; the others commit
+their change. The worker then updates the card in place. A button that opens a modal opens it before
 acknowledging (the trigger_id lives three seconds). Errors reach the user through response_url.
 """
 
@@ -16,6 +17,7 @@ from bot.core.records import get
 from bot.deps import Deps
 from bot.incidents import service as incidents
 from bot.incidents.modals import roles_modal, update_modal
+from bot.intake import service as intake
 from bot.playbooks.blocks import resolution_modal
 from handlers.modal import open_modal
 from models import Incident
@@ -36,9 +38,11 @@ def _selected(action: dict[str, Any]) -> str:
 
 async def severity_selected(ack: Any, action: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
     deps: Deps = context["deps"]
-    await deps.run(incidents.change_severity, incident_id=incident_id_of(action),
-                   severity=incidents.parse_severity(_selected(action), deps.policy), actor=body["user"]["id"],
-                   via="card")
+    user = body["user"]["id"]
+    severity = incidents.parse_severity(_selected(action), deps.policy)
+    reply = {"user": user, "response_url": body.get("response_url", "")}
+    await deps.accept(intake.severity_change(deps.policy, incident_id=incident_id_of(action), severity=severity,
+                                             actor=user, now=deps.clock.now(), via="card", reply=reply))
     await ack()
 
 

@@ -11,6 +11,7 @@ from bot.incidents import service as incidents
 from bot.incidents.blocks import declared_reply
 from bot.incidents.modals import declare_modal
 from bot.incidents.naming import channel_name
+from bot.intake import service as intake
 from handlers.modal import open_modal
 
 # A first word that is clearly meant as a severity ("sev7", "SEV-x", "9") rather than a title word.
@@ -34,6 +35,12 @@ async def declare(*, ack: Any, command: dict[str, Any], args: str, deps: Deps, c
             deps.policy, user_id=user, title=title, severity=severity, metadata={"reply": reply}))
         await ack()
         return
-    inc = await deps.run(incidents.declare, title=title, severity=severity, declared_by=user,
-                         announce_channel=deps.settings.announce_channel, reply=reply, via="command")
-    await ack(response_type="ephemeral", text=declared_reply(inc, deps.policy, channel_name(inc.number, inc.title)))
+    # Stored durably before the ack (the group commit of bot/intake); the worker declares it, and tells the
+    # declarer privately if it is refused after all.
+    entry = intake.declaration(deps.policy, title=title, severity=severity, declared_by=user, now=deps.clock.now(),
+                               reply=reply, announce_channel=deps.settings.announce_channel, via="command")
+    number = await deps.accept(entry)
+    assert number is not None
+    title = entry.args["title"]
+    await ack(response_type="ephemeral",
+              text=declared_reply(number, severity, title, deps.policy, channel_name(number, title)))

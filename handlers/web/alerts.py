@@ -140,7 +140,7 @@ def _receiver(source: str, deps: Deps) -> Any:
             return _answer(400, error=f"malformed {source} payload: it could not be read")
         channel = deps.policy.alerts.channel or deps.settings.announce_channel
         try:
-            done = await deps.run(alerts.ingest, alerts=parsed, channel=channel,
+            done = await deps.run_grouped(alerts.ingest, alerts=parsed, channel=channel,
                                   announce_channel=deps.settings.announce_channel,
                                   signature=verdict.signature)
         except alerts.Replayed as exc:

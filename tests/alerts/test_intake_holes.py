@@ -7,7 +7,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.alerts.conftest import SECRETS, AlertBot, alertmanager, am_alert, datadog, generic, grafana, sign
+from tests.alerts.conftest import (
+    SECRETS,
+    AlertBot,
+    alertmanager,
+    am_alert,
+    datadog,
+    generic,
+    grafana,
+    sign,
+)
 
 
 def _fields(message: Any) -> str:
@@ -104,6 +113,7 @@ async def test_nul_and_lone_surrogates_are_made_storable_not_a_retry_loop(ab: Al
     assert alert.title == "Checkout failing \ufffd in EU"
     reply = await ab.bot.command(ab.bot.people.alice, "declare sev2 Refunds\u0000 stuck")
     assert reply.status == 200 and "INC-1" in reply.json["text"]
+    await ab.bot.drain()
     assert (await ab.bot.incident(1)).title == "Refunds stuck"
 
 

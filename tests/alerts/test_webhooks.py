@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from tests.alerts.conftest import SECRETS, AlertBot, alertmanager, am_alert, datadog, generic, grafana, sign
+from tests.alerts.conftest import (
+    SECRETS,
+    AlertBot,
+    alertmanager,
+    am_alert,
+    datadog,
+    generic,
+    grafana,
+    sign,
+)
 
 
 async def test_alertmanager_alert_is_stored_and_posted_for_triage(ab: AlertBot) -> None:

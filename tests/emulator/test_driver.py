@@ -24,7 +24,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
 
-from bot.emulator.driver import ClientSideInvalid, Reply, SlackDriver, mention, normalize_blocks, sign
+from bot.emulator.driver import (
+    ClientSideInvalid,
+    Reply,
+    SlackDriver,
+    mention,
+    normalize_blocks,
+    sign,
+)
 from bot.emulator.state import Ephemeral, Message, View, Workspace
 
 SECRET = "test-signing-secret"

@@ -38,6 +38,7 @@ async def test_declare_with_severity_and_title_sets_everything_up(bot: Bot) -> N
 @pytest.mark.parametrize("form", ["sev2", "SEV-2", "sev-2", "2", "Sev2"])
 async def test_every_severity_form_parses(bot: Bot, form: str) -> None:
     await bot.command(bot.people.bob, f"declare {form} Settlements delayed")
+    await bot.drain()
     assert [(i.severity, i.title) for i in await bot.incidents()] == [(2, "Settlements delayed")]
 
 
@@ -109,12 +110,14 @@ async def test_modal_errors_come_back_on_the_field_and_create_nothing(bot: Bot, 
 async def test_numbers_count_up_and_are_never_reused(bot: Bot) -> None:
     for title in ("one", "two", "three"):
         await bot.command(bot.people.alice, f"declare sev3 {title}")
+    await bot.drain()
     async with bot.rt.sessionmaker() as s, s.begin():  # an operator deletes the newest incident by hand
         last = (await s.execute(select(Incident).where(Incident.number == 3))).scalar_one()
         for table in (Job, TimelineEvent, IncidentMember, Checklist):
             await s.execute(delete(table).where(table.incident_id == last.id))
         await s.delete(last)
     await bot.command(bot.people.alice, "declare sev3 four")
+    await bot.drain()
     assert [i.number for i in await bot.incidents()] == [1, 2, 4]
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.incidents import service as incidents
+from bot.intake.writer import Intake
 from tests.conftest import Bot
 
 
@@ -38,7 +38,7 @@ async def test_an_unexpected_error_is_shown_with_an_id_not_a_500(bot: Bot, monke
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(incidents, "declare", broken)
+    monkeypatch.setattr(Intake, "_write", broken)  # the commit on the ack path fails
     reply = await bot.command(bot.people.alice, "declare sev1 Gateway down")
     assert reply.status == 200
     text = reply.json["text"]

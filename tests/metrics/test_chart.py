@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.metrics import figures as metrics
-from bot.metrics.chart import SEVERITY_COLORS, Canvas, encode_png, metrics_chart, stacked_bars
+from bot.metrics.chart import (
+    SEVERITY_COLORS,
+    Canvas,
+    encode_png,
+    metrics_chart,
+    stacked_bars,
+)
 from bot.policy import default_policy
 from tests.metrics.conftest import NOW, read_png
 

@@ -15,7 +15,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.alerts.sources.common import MalformedPayload, ParsedAlert, fingerprint, link, obj, text, timestamp, title
+from bot.alerts.sources.common import (
+    MalformedPayload,
+    ParsedAlert,
+    fingerprint,
+    link,
+    obj,
+    text,
+    timestamp,
+    title,
+)
 
 _TRANSITION = re.compile(r"^\s*\[([^\]]+)\]\s*")
 _PRIORITY = re.compile(r"^P[1-5]$", re.IGNORECASE)

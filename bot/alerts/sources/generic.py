@@ -14,7 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.alerts.sources.common import ParsedAlert, fingerprint, labels, link, obj, status, text, timestamp, title
+from bot.alerts.sources.common import (
+    ParsedAlert,
+    fingerprint,
+    labels,
+    link,
+    obj,
+    status,
+    text,
+    timestamp,
+    title,
+)
 
 
 def _one(raw: Any, where: str) -> ParsedAlert:
