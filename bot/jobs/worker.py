@@ -160,10 +160,13 @@ class Worker:
 
         try:
             await asyncio.gather(*(run_in_order(g) for g in by_incident.values() if g))
-            done, self._done = self._done, []
-            await jobs.mark_all_done(self.sessionmaker, done, worker_id=self.worker_id, now=self.clock.now())
         finally:
-            self.running -= {j.id for j in claimed}
+            # what ran is finished even when another group raised (while the leases are still ours)
+            done, self._done = self._done, []
+            try:
+                await jobs.mark_all_done(self.sessionmaker, done, worker_id=self.worker_id, now=self.clock.now())
+            finally:
+                self.running -= {j.id for j in claimed}
         return len(claimed)
 
     async def _run_batched(self, by_incident: dict[int | None, list[ClaimedJob]]) -> set[int]:
