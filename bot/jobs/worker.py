@@ -196,6 +196,10 @@ class Worker:
         except Exception:
             log.warning("job worker: a batch of %s timers failed; running them one by one", len(ids), exc_info=True)
             return set()
+        now = self.clock.now()
+        for js in picked.values():
+            for job in js:
+                telemetry.job_started(job.kind, job.due_at or job.created_at, now)
         for key, n in taken.items():
             del by_incident[key][:n]
         self.running -= set(ids)

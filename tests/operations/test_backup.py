@@ -52,6 +52,7 @@ async def test_back_up_while_the_bot_writes_then_restore(bot: Bot, db_url: str, 
         while writing or n < 5:
             reply = await bot.command(bot.people.alice, f"declare sev3 Refund batch {n} slow")
             assert reply.status == 200
+            await bot.drain()  # the worker declares what the intake stored
             n += 1
         return n
 
