@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.emulator.api_common import (
     ApiError,
+    Emulator,
     Handler,
     Target,
     arg,
@@ -27,9 +28,6 @@ from bot.emulator.api_common import (
 )
 from bot.emulator.blockkit import message_rejection
 from bot.emulator.state import Ephemeral
-
-if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
 
 MAX_ATTACHMENTS = 100
 PERMALINK_HOST = "https://emulated.slack.test"
@@ -76,7 +74,7 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
     return {"event_type": raw["event_type"], "event_payload": raw["event_payload"]}
 
 
-def chat_post_message(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def chat_post_message(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), by_name=True)
     text, blocks = _content(args)
     metadata = _metadata(args.get("metadata"))
@@ -85,7 +83,7 @@ def chat_post_message(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any
     return {"channel": target.reply_id, "ts": msg.ts, "message": message_json(emu, msg)}
 
 
-def chat_post_ephemeral(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def chat_post_ephemeral(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), by_name=True)
     user = arg(args, "user")
     visible = {target.dm_user} if target.channel is None else target.channel.members
@@ -96,7 +94,7 @@ def chat_post_ephemeral(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, A
     return {"message_ts": emu.workspace.new_ts()}
 
 
-def chat_update(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def chat_update(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     # Updating needs no membership: the bot may edit its own messages after leaving.
     target = find_target(emu, arg(args, "channel"), member=False, archived_ok=True)
     msg = find_message(emu, target, arg(args, "ts"))
@@ -112,7 +110,7 @@ def chat_update(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {"channel": target.reply_id, "ts": msg.ts, "text": msg.text, "message": message_json(emu, msg)}
 
 
-def chat_delete(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def chat_delete(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), member=False, archived_ok=True)
     msg = find_message(emu, target, arg(args, "ts"))
     if msg.user != emu.workspace.bot_user_id:
@@ -124,7 +122,7 @@ def chat_delete(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {"channel": target.reply_id, "ts": msg.ts}
 
 
-def chat_get_permalink(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def chat_get_permalink(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), member=False, archived_ok=True)
     msg = find_message(emu, target, arg(args, "message_ts"))
     link = f"{PERMALINK_HOST}/archives/{target.reply_id}/p{msg.ts.replace('.', '')}"
@@ -134,7 +132,7 @@ def chat_get_permalink(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, An
 
 
 # -- pins, reactions, bookmarks --------------------------------------------------------------
-def _pinnable(emu: SlackEmulator, args: dict[str, Any]) -> tuple[Target, str]:
+def _pinnable(emu: Emulator, args: dict[str, Any]) -> tuple[Target, str]:
     target = find_target(emu, arg(args, "channel"), archived_ok=True)
     ts = arg(args, "timestamp")
     if not ts:
@@ -145,7 +143,7 @@ def _pinnable(emu: SlackEmulator, args: dict[str, Any]) -> tuple[Target, str]:
     return target, ts
 
 
-def pins_add(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def pins_add(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target, ts = _pinnable(emu, args)
     assert target.channel is not None
     if ts in target.channel.pins:
@@ -154,7 +152,7 @@ def pins_add(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def pins_remove(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def pins_remove(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target, ts = _pinnable(emu, args)
     assert target.channel is not None
     if ts not in target.channel.pins:
@@ -163,7 +161,7 @@ def pins_remove(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def reactions_add(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def reactions_add(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), member=False)
     name = (arg(args, "name") or "").strip(":")
     if not name or any(c.isspace() for c in name):
@@ -179,7 +177,7 @@ def reactions_add(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def bookmarks_add(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def bookmarks_add(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel_id"), member=False)
     if target.channel is None:
         raise ApiError("channel_not_found")
@@ -202,7 +200,7 @@ def bookmarks_add(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- files (upload v2) ---------------------------------------------------------------------------
-def files_get_upload_url_external(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def files_get_upload_url_external(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     filename = arg(args, "filename")
     if not filename:
         raise ApiError("missing_argument")
@@ -216,7 +214,7 @@ def files_get_upload_url_external(emu: SlackEmulator, args: dict[str, Any]) -> d
     return {"upload_url": f"{emu.base_url}/upload/{file_id}", "file_id": file_id}
 
 
-def files_complete_upload_external(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def files_complete_upload_external(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     items = args.get("files")
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) and i.get("id") for i in items):
         raise ApiError.missing("files")

@@ -9,15 +9,36 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.emulator.blockkit import Rejection
-from bot.emulator.state import Channel, Message, User
+from bot.emulator.state import Channel, Message, User, Workspace
 
-if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
 
-Handler = Callable[["SlackEmulator", dict[str, Any]], dict[str, Any]]
+class Emulator(Protocol):
+    """What the Web API methods use of the emulator (bot/emulator/server.py's SlackEmulator), so that the
+    method modules need not import the server that dispatches to them."""
+
+    workspace: Workspace
+    bot_id: str
+    app_id: str
+    socket: Any  # socket_mode.SocketModeHub
+    usergroups: dict[str, list[str]]
+    reactions: dict[tuple[str, str], dict[str, list[str]]]
+    uploads: dict[str, Any]
+
+    @property
+    def base_url(self) -> str: ...
+    def trigger_user(self, trigger_id: str) -> str: ...
+    def spend_trigger(self, trigger_id: str) -> None: ...
+    def dm_user(self, channel_arg: str) -> str | None: ...
+    def dm_id(self, user_id: str) -> str: ...
+    def open_upload(self, filename: str, length: int) -> str: ...
+    async def socket_send(self, kind: str, payload: dict[str, Any], *, timeout: float = 3.0,
+                          **envelope: Any) -> dict[str, Any] | None: ...
+
+
+Handler = Callable[[Emulator, dict[str, Any]], dict[str, Any]]
 
 
 class ApiError(Exception):
@@ -84,7 +105,7 @@ class Target:
     dm_user: str | None = None
 
 
-def find_target(emu: SlackEmulator, channel_arg: str | None, *, member: bool = True,
+def find_target(emu: Emulator, channel_arg: str | None, *, member: bool = True,
                 archived_ok: bool = False, by_name: bool = False) -> Target:
     """Resolve a `channel` argument the way the bot token sees it.
 
@@ -109,7 +130,7 @@ def find_target(emu: SlackEmulator, channel_arg: str | None, *, member: bool = T
     return Target(ch.id, ch.id, ch)
 
 
-def find_message(emu: SlackEmulator, target: Target, ts: str | None, error: str = "message_not_found") -> Message:
+def find_message(emu: Emulator, target: Target, ts: str | None, error: str = "message_not_found") -> Message:
     if not ts:
         raise ApiError(error)
     msg = next((m for m in emu.workspace.messages.get(target.key, []) if m.ts == ts), None)
@@ -118,7 +139,7 @@ def find_message(emu: SlackEmulator, target: Target, ts: str | None, error: str 
     return msg
 
 
-def post_message(emu: SlackEmulator, target: Target, *, text: str, blocks: list[dict[str, Any]] | None = None,
+def post_message(emu: Emulator, target: Target, *, text: str, blocks: list[dict[str, Any]] | None = None,
                  thread_ts: str | None = None, files: list[str] | None = None, user: str | None = None) -> Message:
     ws = emu.workspace
     msg = Message(target.key, ws.new_ts(), user or ws.bot_user_id, text, list(blocks or []),
@@ -128,7 +149,7 @@ def post_message(emu: SlackEmulator, target: Target, *, text: str, blocks: list[
 
 
 # -- JSON shapes (like the examples in Slack's method reference) --------------------------------
-def channel_json(emu: SlackEmulator, ch: Channel) -> dict[str, Any]:
+def channel_json(emu: Emulator, ch: Channel) -> dict[str, Any]:
     bot = emu.workspace.bot_user_id
     return {
         "id": ch.id, "name": ch.name, "name_normalized": ch.name,
@@ -142,7 +163,7 @@ def channel_json(emu: SlackEmulator, ch: Channel) -> dict[str, Any]:
     }
 
 
-def message_json(emu: SlackEmulator, msg: Message) -> dict[str, Any]:
+def message_json(emu: Emulator, msg: Message) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "message", "user": msg.user, "text": msg.text, "ts": msg.ts,
                            "team": emu.workspace.team_id}
     if msg.user == emu.workspace.bot_user_id:
@@ -161,7 +182,7 @@ def message_json(emu: SlackEmulator, msg: Message) -> dict[str, Any]:
     return out
 
 
-def file_json(emu: SlackEmulator, file_id: str) -> dict[str, Any]:
+def file_json(emu: Emulator, file_id: str) -> dict[str, Any]:
     f = emu.workspace.files.get(file_id)
     if f is None:
         return {"id": file_id}
@@ -170,7 +191,7 @@ def file_json(emu: SlackEmulator, file_id: str) -> dict[str, Any]:
             "permalink": f"https://emulated.slack.test/files/{emu.workspace.bot_user_id}/{f.id}/{f.filename}"}
 
 
-def user_json(emu: SlackEmulator, user: User) -> dict[str, Any]:
+def user_json(emu: Emulator, user: User) -> dict[str, Any]:
     profile: dict[str, Any] = {"real_name": user.real_name, "display_name": user.name,
                                "real_name_normalized": user.real_name, "display_name_normalized": user.name,
                                "team": emu.workspace.team_id}

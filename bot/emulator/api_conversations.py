@@ -8,10 +8,11 @@ auth.test.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.emulator.api_common import (
     ApiError,
+    Emulator,
     Handler,
     arg,
     channel_json,
@@ -25,14 +26,11 @@ from bot.emulator.api_common import (
 from bot.emulator.blockkit import channel_name_error
 from bot.emulator.state import Channel
 
-if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
-
 MAX_INVITES = 100
 MAX_TOPIC = 250
 
 
-def _channel_only(emu: SlackEmulator, channel_arg: str | None, **kw: Any) -> Channel:
+def _channel_only(emu: Emulator, channel_arg: str | None, **kw: Any) -> Channel:
     """A channel (not a DM) as the bot sees it; DMs get Slack's 'wrong channel type' error."""
     target = find_target(emu, channel_arg, **kw)
     if target.channel is None:
@@ -59,7 +57,7 @@ def _page(items: list[Any], args: dict[str, Any], default_limit: int) -> tuple[l
 
 
 # -- conversations.* ---------------------------------------------------------------------------
-def conversations_create(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_create(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     name = arg(args, "name")
     error = channel_name_error(name)
@@ -72,7 +70,7 @@ def conversations_create(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, 
     return {"channel": channel_json(emu, ws.channels[cid])}
 
 
-def conversations_invite(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_invite(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     ch = _channel_only(emu, arg(args, "channel"), member=False)
     users = list(dict.fromkeys(id_list(args.get("users"))))
@@ -105,7 +103,7 @@ def conversations_invite(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, 
     return out
 
 
-def conversations_join(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_join(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ch = emu.workspace.channels.get(arg(args, "channel") or "")
     if ch is None:
         raise ApiError("channel_not_found")
@@ -117,7 +115,7 @@ def conversations_join(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, An
     return {"channel": channel_json(emu, ch)}
 
 
-def conversations_info(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_info(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), member=False, archived_ok=True)
     if target.channel is None:
         return {"channel": {"id": target.reply_id, "is_im": True, "user": target.dm_user, "is_open": True,
@@ -125,7 +123,7 @@ def conversations_info(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, An
     return {"channel": channel_json(emu, target.channel)}
 
 
-def conversations_history(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_history(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     """Messages newest first, between `oldest` and `latest` (exclusive unless `inclusive`), paged."""
     target = find_target(emu, arg(args, "channel"), archived_ok=True)
     try:
@@ -147,14 +145,14 @@ def conversations_history(emu: SlackEmulator, args: dict[str, Any]) -> dict[str,
             "response_metadata": {"next_cursor": cursor}}
 
 
-def conversations_members(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_members(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     target = find_target(emu, arg(args, "channel"), member=False, archived_ok=True)
     members = sorted(target.channel.members) if target.channel else [target.dm_user, emu.workspace.bot_user_id]
     page, cursor = _page(members, args, default_limit=100)
     return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
 
-def conversations_list(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_list(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     types = set(id_list(args.get("types"))) or {"public_channel"}
     exclude_archived = flag(args.get("exclude_archived"))
@@ -170,7 +168,7 @@ def conversations_list(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, An
     return {"channels": page, "response_metadata": {"next_cursor": cursor}}
 
 
-def conversations_rename(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_rename(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ch = _channel_only(emu, arg(args, "channel"))
     name = arg(args, "name")
     error = channel_name_error(name)
@@ -184,7 +182,7 @@ def conversations_rename(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, 
     return {"channel": channel_json(emu, ch)}
 
 
-def conversations_archive(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_archive(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ch = _channel_only(emu, arg(args, "channel"), archived_ok=True)
     if ch.is_archived:
         raise ApiError("already_archived")
@@ -192,7 +190,7 @@ def conversations_archive(emu: SlackEmulator, args: dict[str, Any]) -> dict[str,
     return {}
 
 
-def _set_text_field(emu: SlackEmulator, args: dict[str, Any], field: str) -> Channel:
+def _set_text_field(emu: Emulator, args: dict[str, Any], field: str) -> Channel:
     value = args.get(field)
     if value is None:
         raise ApiError.missing(field)
@@ -203,16 +201,16 @@ def _set_text_field(emu: SlackEmulator, args: dict[str, Any], field: str) -> Cha
     return ch
 
 
-def conversations_set_topic(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_set_topic(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     return {"channel": channel_json(emu, _set_text_field(emu, args, "topic"))}
 
 
-def conversations_set_purpose(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_set_purpose(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     _set_text_field(emu, args, "purpose")
     return {}  # Slack's documented answer is a bare {"ok": true}
 
 
-def conversations_open(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def conversations_open(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     """Open (or find) the bot's DM with one user. Group DMs are not emulated."""
     users = id_list(args.get("users"))
     if not users and arg(args, "channel"):
@@ -230,14 +228,14 @@ def conversations_open(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, An
 
 
 # -- people -------------------------------------------------------------------------------------
-def users_info(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def users_info(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     user = emu.workspace.users.get(arg(args, "user") or "")
     if user is None:
         raise ApiError("user_not_found")
     return {"user": user_json(emu, user)}
 
 
-def users_lookup_by_email(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def users_lookup_by_email(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     email = need(args, "email").strip().lower()
     user = next((u for u in emu.workspace.users.values() if (u.email or "").lower() == email), None)
     if user is None:
@@ -245,14 +243,14 @@ def users_lookup_by_email(emu: SlackEmulator, args: dict[str, Any]) -> dict[str,
     return {"user": user_json(emu, user)}
 
 
-def usergroups_users_list(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def usergroups_users_list(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     group = need(args, "usergroup")
     if group not in emu.usergroups:
         raise ApiError("no_such_subteam")
     return {"users": list(emu.usergroups[group])}
 
 
-def auth_test(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def auth_test(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     return {"url": "https://emulated.slack.test/", "team": ws.team_name, "user": ws.users[ws.bot_user_id].name,
             "team_id": ws.team_id, "user_id": ws.bot_user_id, "bot_id": emu.bot_id, "is_enterprise_install": False}

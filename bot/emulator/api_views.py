@@ -1,7 +1,7 @@
 """Emulated views.* methods: modals (open, push, update) and the Home tab (publish).
 
 A user has one modal stack (root + at most 2 pushed views); views.open starts a new
-stack. Opening or pushing spends a trigger_id issued by SlackEmulator.new_trigger_id.
+stack. Opening or pushing spends a trigger_id issued by Emulator.new_trigger_id.
 Views are checked with blockkit.view_rejection before anything is stored.
 """
 
@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.emulator.api_common import ApiError, Handler, arg
+from bot.emulator.api_common import ApiError, Emulator, Handler, arg
 from bot.emulator.blockkit import view_rejection
 from bot.emulator.state import View
-
-if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
 
 MAX_STACK = 3  # root + 2 pushed views
 
@@ -38,7 +35,7 @@ def _view_arg(args: dict[str, Any], expect_type: str | None) -> dict[str, Any]:
     return view
 
 
-def _trigger(emu: SlackEmulator, args: dict[str, Any]) -> tuple[str, str]:
+def _trigger(emu: Emulator, args: dict[str, Any]) -> tuple[str, str]:
     """The trigger_id (or interactivity_pointer) and its user; not spent until the call succeeds."""
     trigger_id = arg(args, "trigger_id") or arg(args, "interactivity_pointer")
     if not trigger_id:
@@ -46,13 +43,13 @@ def _trigger(emu: SlackEmulator, args: dict[str, Any]) -> tuple[str, str]:
     return trigger_id, emu.trigger_user(trigger_id)
 
 
-def _check_external_id(emu: SlackEmulator, view: dict[str, Any], own_id: str | None = None) -> None:
+def _check_external_id(emu: Emulator, view: dict[str, Any], own_id: str | None = None) -> None:
     ext = view.get("external_id")
     if ext and any(v.external_id == ext and v.id != own_id for v in emu.workspace.views.values()):
         raise ApiError("duplicate_external_id")
 
 
-def view_json(emu: SlackEmulator, v: View) -> dict[str, Any]:
+def view_json(emu: Emulator, v: View) -> dict[str, Any]:
     """The view as Slack echoes it: what the app sent plus ids, hash and an empty state."""
     out: dict[str, Any] = {
         "type": v.type, "title": None, "close": None, "submit": None, "blocks": [], "private_metadata": "",
@@ -68,7 +65,7 @@ def view_json(emu: SlackEmulator, v: View) -> dict[str, Any]:
     return out
 
 
-def views_open(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def views_open(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     view = _view_arg(args, "modal")
     trigger_id, user = _trigger(emu, args)
@@ -83,7 +80,7 @@ def views_open(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {"view": view_json(emu, ws.views[vid])}
 
 
-def views_push(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def views_push(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     view = _view_arg(args, "modal")
     trigger_id, user = _trigger(emu, args)
@@ -101,7 +98,7 @@ def views_push(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {"view": view_json(emu, ws.views[vid])}
 
 
-def views_update(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def views_update(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     view_id, external_id = arg(args, "view_id"), arg(args, "external_id")
     if bool(view_id) == bool(external_id):
@@ -125,7 +122,7 @@ def views_update(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
     return {"view": view_json(emu, existing)}
 
 
-def views_publish(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def views_publish(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     ws = emu.workspace
     user = arg(args, "user_id")
     if not user or user not in ws.users:

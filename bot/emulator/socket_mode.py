@@ -34,12 +34,11 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-if TYPE_CHECKING:
-    from bot.emulator.server import SlackEmulator
+from bot.emulator.api_common import Emulator
 
 KINDS = ("slash_commands", "interactive", "events_api")
 MAX_CONNECTIONS = 10  # Slack allows an app up to 10 open connections
@@ -100,7 +99,7 @@ class Connection:
 class SocketModeHub:
     """Slack's side of Socket Mode: hands out URLs, holds the app's connections, sends envelopes."""
 
-    def __init__(self, emu: SlackEmulator) -> None:
+    def __init__(self, emu: Emulator) -> None:
         self._emu = emu
         self._tickets: dict[str, float] = {}  # unused ticket -> issued (time.monotonic())
         self.connections: dict[str, Connection] = {}  # open ones, by ticket
@@ -285,7 +284,7 @@ class SocketModeHub:
         return envelope
 
 
-def apps_connections_open(emu: SlackEmulator, args: dict[str, Any]) -> dict[str, Any]:
+def apps_connections_open(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     """apps.connections.open: the server has already checked the app-level token."""
     return {"url": emu.socket.open_url()}
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import utc
 from bot.core.errors import InvalidInput, NotFound
+from bot.impact import service as impact
 from bot.pir.records import review_for
 from bot.policy import Policy
 from bot.records.webhooks import incident_json, iso
@@ -136,7 +137,10 @@ async def incident(*, session: AsyncSession, policy: Policy, viewer: Viewer, key
     return {
         **summary(inc),
         "impact": {"severity_impact": sev_impact, **{k: answers.get(k) for k in IMPACT_ANSWERS}},
-        "durations": {"time_to_acknowledge": _seconds(start, inc.acknowledged_at),
+        "payment_impact": await impact.current(session, inc.id),  # type: ignore[arg-type]
+        "detected_at": iso(inc.detected_at),
+        "durations": {"time_to_detect": _seconds(inc.detected_at, inc.created_at) if inc.detected_at else None,
+                      "time_to_acknowledge": _seconds(start, inc.acknowledged_at),
                       "time_to_mitigate": _seconds(start, inc.mitigated_at),
                       "time_to_resolve": _seconds(start, inc.resolved_at)},
         "review": {"state": review.state, "owner": review.owner_id, "due_at": iso(review.due_at),

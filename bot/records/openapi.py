@@ -30,7 +30,11 @@ DETAIL = _obj({**INCIDENT["properties"], **{
     "impact": _obj({"severity_impact": _NSTR, "impact_start": _NSTR, "impact_end": _NSTR,
                     "failed_transactions": _NSTR, "amount_affected": _NSTR, "merchants_affected": _NSTR,
                     "regions": _NSTR}),
-    "durations": _obj({"time_to_acknowledge": _NINT, "time_to_mitigate": _NINT, "time_to_resolve": _NINT}),
+    "payment_impact": {"type": "object", "additionalProperties": True,
+                       "description": "the structured payment impact as it stands (see /incident impact)"},
+    "detected_at": _NTIME,
+    "durations": _obj({"time_to_detect": _NINT, "time_to_acknowledge": _NINT, "time_to_mitigate": _NINT,
+                       "time_to_resolve": _NINT}),
     "review": {**_obj({"state": {"type": "string", "enum": ["open", "complete", "skipped"]}, "owner": _NSTR,
                        "due_at": _NTIME, "completed_at": _NTIME, "confluence_url": _NSTR}), "nullable": True},
     "action_items": {"type": "array", "items": _obj({

@@ -59,6 +59,11 @@ async def test_one_incident_with_roles_impact_durations_and_timeline(rbot: Bot) 
     assert body["roles"]["ic"] == rbot.people.alice and body["roles"]["tl"] == rbot.people.bob
     assert body["durations"]["time_to_mitigate"] == 12 * 60 and body["durations"]["time_to_resolve"] is None
     assert body["impact"]["severity_impact"].startswith("Major outage")
+    assert body["payment_impact"] == {}
+    await rbot.command(rbot.people.alice, "impact amount=12000 EUR failed=340 regions=DE,FR", inc.channel_id)
+    await rbot.drain()
+    impact = (await get(rbot, "/api/v1/incidents/INC-1"))[1]["payment_impact"]
+    assert impact["regions"] == ["DE", "FR"] and impact["currency"] == "EUR" and "340" in str(impact["failed"])
     status, tl = await get(rbot, "/api/v1/incidents/inc-1/timeline?limit=2")
     assert status == 200 and [e["kind"] for e in tl["events"]][0] == "declared" and tl["next_cursor"]
     rest = (await get(rbot, f"/api/v1/incidents/INC-1/timeline?cursor={tl['next_cursor']}"))[1]
