@@ -211,8 +211,13 @@ async def _pir_export(settings: Settings, args: argparse.Namespace) -> int:
             body = await document(session, settings.policy, inc.id, names)
     finally:
         await engine.dispose()
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
+    return _emit(body, args.output)
+
+
+def _emit(body: str, output: str | None) -> int:
+    """A document to the file named by -o, else to standard output."""
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
             f.write(body)
     else:
         sys.stdout.write(body)
@@ -253,12 +258,7 @@ async def _regulatory(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
     finally:
         await engine.dispose()
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(body)
-    else:
-        sys.stdout.write(body)
-    return 0
+    return _emit(body, args.output)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,3 +70,14 @@ class Forbidden(IncidentBotError):
                  values: Mapping[str, str] | None = None, groups: Mapping[str, str] | None = None) -> None:
         super().__init__(message, people=people, values=values, groups=groups)
         self.field = field
+
+
+class VendorUnavailable(ConnectionError):
+    """A vendor is failing or unreachable (retried with backoff), or rate limiting (`rate_limited`: waited
+    out, never counted). `retry_after`: seconds, or the raw Retry-After header (the job worker reads and
+    bounds it). Each vendor's client names its own subclass."""
+
+    def __init__(self, message: str, retry_after: float | str | None = None, *, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited

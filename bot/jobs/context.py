@@ -49,9 +49,9 @@ class RateLimited(ConnectionError):
 
     rate_limited = True
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | str | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after = retry_after  # seconds, or the raw Retry-After header: the worker reads and bounds it
 
 
 def slack_error(exc: SlackApiError) -> str:

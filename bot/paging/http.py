@@ -12,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.core.errors import VendorUnavailable
+
 TIMEOUT = aiohttp.ClientTimeout(total=20)
 
 
@@ -19,18 +21,8 @@ class PagerRefused(Exception):
     """The pager refused the request (a bad key, an invalid event): retrying will not help."""
 
 
-class PagerUnavailable(ConnectionError):
-    def __init__(self, message: str, retry_after: float | None = None, *, rate_limited: bool = False) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.rate_limited = rate_limited
-
-
-def _seconds(raw: str | None) -> float | None:
-    try:
-        return max(1.0, min(float(raw), 3600.0)) if raw else None
-    except ValueError:
-        return None
+class PagerUnavailable(VendorUnavailable):
+    """The pager is failing, unreachable or rate limiting: the worker tries again."""
 
 
 def their_words(text: str) -> str:
@@ -60,8 +52,8 @@ async def request(pager: str, method: str, url: str, *, headers: dict[str, str],
                 http.request(method, url, json=body, headers=headers, params=params) as resp:
             text = await resp.text()
             if resp.status == 429 or resp.status >= 500:
-                wait = _seconds(resp.headers.get("Retry-After"))
-                raise PagerUnavailable(f"{pager} answered HTTP {resp.status}", wait, rate_limited=resp.status == 429)
+                raise PagerUnavailable(f"{pager} answered HTTP {resp.status}", resp.headers.get("Retry-After"),
+                                       rate_limited=resp.status == 429)
             if resp.status >= 400:
                 raise PagerRefused(f"{pager} refused it (HTTP {resp.status}): {their_words(text)}")
     except aiohttp.ClientError as exc:

@@ -27,12 +27,6 @@ GIVE_UP = timedelta(hours=1)
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
-def _retry_after(raw: str | None) -> float | None:
-    try:
-        return float(raw) if raw else None
-    except ValueError:
-        return None
-
 
 async def webhook_deliver(ctx: JobContext) -> None:
     delivery_id = int(ctx.job.payload["delivery"])
@@ -74,7 +68,7 @@ async def webhook_deliver(ctx: JobContext) -> None:
         return
     await _attempted(ctx, delivery_id, f"HTTP {status}")
     if status == 429:
-        raise RateLimited(f"webhook {hook.name!r} answered HTTP 429", _retry_after(retry_after))
+        raise RateLimited(f"webhook {hook.name!r} answered HTTP 429", retry_after)
     if status >= 500 or status == 408:
         raise ConnectionError(f"webhook {hook.name!r} answered HTTP {status}")
     raise GaveUp(f"webhook {hook.name!r} refused {delivery.event} with HTTP {status}")

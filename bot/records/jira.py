@@ -37,12 +37,6 @@ class AtlassianUnavailable(ConnectionError):
     """A 5xx answer: try again later."""
 
 
-def _retry_after(raw: str | None) -> float | None:
-    try:
-        return float(raw) if raw else None
-    except ValueError:
-        return None
-
 
 def error_words(answer: Any) -> str:
     """Atlassian's error bodies in a line: Jira's {"errorMessages", "errors"}, Confluence's {"errors": [...]}."""
@@ -71,7 +65,7 @@ async def request(method: str, url: str, auth: tuple[str, str], *, json: Any = N
         except ValueError:
             answer = text
         if resp.status == 429:
-            raise RateLimited(f"{what}: HTTP 429", _retry_after(resp.headers.get("Retry-After")))
+            raise RateLimited(f"{what}: HTTP 429", resp.headers.get("Retry-After"))
         if resp.status >= 500:
             raise AtlassianUnavailable(f"{what}: HTTP {resp.status}")
         if resp.status >= 400:

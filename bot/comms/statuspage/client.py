@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.core.errors import VendorUnavailable
 from bot.ops import telemetry
 from models import ExternalMessage
 
@@ -28,21 +29,9 @@ class StatuspageRefused(Exception):
     """Statuspage refused the request (bad key, unknown page or component): retrying will not help."""
 
 
-class StatuspageUnavailable(ConnectionError):
+class StatuspageUnavailable(VendorUnavailable):
     """Statuspage is rate limiting (`rate_limited`: the worker waits as told, never counting it a failure)
     or failing: try again later (after `retry_after` seconds, when it said)."""
-
-    def __init__(self, message: str, retry_after: float | None = None, *, rate_limited: bool = False) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.rate_limited = rate_limited
-
-
-def _seconds(raw: str | None) -> float | None:
-    try:
-        return max(1.0, min(float(raw), 3600.0)) if raw else None
-    except ValueError:
-        return None
 
 
 def worst(states: list[str]) -> str:
@@ -91,7 +80,7 @@ class StatuspageClient:
             telemetry.vendor_call("statuspage", method, "ok" if resp.status < 400 else str(resp.status))
             if resp.status == 429 or resp.status >= 500:
                 raise StatuspageUnavailable(f"Statuspage answered HTTP {resp.status} to {method}",
-                                            _seconds(resp.headers.get("Retry-After")), rate_limited=resp.status == 429)
+                                            resp.headers.get("Retry-After"), rate_limited=resp.status == 429)
             if resp.status >= 400:
                 raise StatuspageRefused(f"Statuspage refused {method} with HTTP {resp.status}: {text[:300]}")
             try:
